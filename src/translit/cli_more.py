@@ -1,0 +1,173 @@
+"""CLI commands for maintaining the table: persons, tables check/export/import."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import editing
+from .cli import cli, decode
+from .errors import InputError
+
+
+@cli.group()
+def persons():
+    """Add, edit, show and list persons.
+
+    Example: translit persons show nagy-imre
+    """
+
+
+@persons.command("list")
+@click.option("--lang", default=None, help="Only persons of this language.")
+@click.pass_obj
+def persons_list(obj, lang):
+    """One line per person: id, native name, description.
+
+    Example: translit persons list --lang hu
+    """
+    for p in sorted(obj.authority, key=lambda p: p.id):
+        if lang and p.lang != lang:
+            continue
+        click.echo(f"{p.id}\t{p.native}\t{p.description}")
+
+
+@persons.command("show")
+@click.argument("person_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def persons_show(obj, person_id, as_json):
+    """A person with canonical forms in every house style.
+
+    Example: translit persons show khrushchev-nikita
+    """
+    from .authority import STYLES
+
+    a = obj.authority
+    p = a[person_id]
+    data = p.to_dict()
+    data["canonical"] = {s: a.canonical(p, s) for s in STYLES}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{p.native}  [{p.id}]  ({p.lang}, {p.confidence})")
+    if p.description:
+        click.echo(f"  {p.description}")
+    for s, form in data["canonical"].items():
+        click.echo(f"  {s:<10} {form}")
+    if obj.store is not None:
+        for h in obj.store.history(p.id, limit=10):
+            click.echo(f"  history: #{h['seq']} {h['action']} by {h['who']}")
+
+
+def _person_options(f):
+    for name in ("native", "lang", "family", "given", "patronymic", "order", "gender", "description", "note"):
+        f = click.option(f"--{name}", default=None)(f)
+    f = click.option("--born", type=int, default=None)(f)
+    f = click.option("--died", type=int, default=None)(f)
+    f = click.option("--confidence", type=click.Choice(["certain", "probable", "reconstructed"]), default=None)(f)
+    f = click.option("--who", default=None, help="Editor's name for the audit trail.")(f)
+    return f
+
+
+@persons.command("add")
+@click.argument("person_id")
+@_person_options
+@click.pass_obj
+def persons_add(obj, person_id, who, **fields):
+    """Add a person (to the database; the shipped tables are not touched).
+
+    Example: translit persons add kovacs-bela --native "Kovács Béla" --lang hu --family Kovács --given Béla --order family-given
+    """
+    data = {k: v for k, v in fields.items() if v is not None}
+    data["id"] = person_id
+    p = editing.add_person(obj.authority, obj.store, data, who)
+    click.echo(f"added {p.id}: {p.native}")
+
+
+@persons.command("edit")
+@click.argument("person_id")
+@_person_options
+@click.pass_obj
+def persons_edit(obj, person_id, who, **fields):
+    """Change fields of a person.
+
+    Example: translit persons edit nagy-imre --description "Prime Minister of Hungary"
+    """
+    changes = {k: v for k, v in fields.items() if v is not None}
+    if not changes:
+        raise InputError("nothing to change: give at least one --FIELD")
+    p = editing.edit_person(obj.authority, obj.store, person_id, changes, who)
+    click.echo(f"edited {p.id}")
+
+
+@persons.command("history")
+@click.argument("person_id", required=False)
+@click.option("--limit", default=20, show_default=True)
+@click.pass_obj
+def persons_history(obj, person_id, limit):
+    """The audit trail: who changed what, when, before and after.
+
+    Example: translit persons history nagy-imre
+    """
+    if obj.store is None:
+        raise InputError("no database (--no-db)")
+    for h in obj.store.history(person_id, limit):
+        click.echo(json.dumps(h, ensure_ascii=False))
+
+
+@cli.group()
+def tables():
+    """Check, export and import the tables.
+
+    Example: translit tables check
+    """
+
+
+@tables.command("check")
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@click.pass_obj
+def tables_check(obj, strict):
+    """Validate schema, NFC, whitespace, mixed scripts, ids, shared variants, scheme samples.
+
+    Example: translit tables check
+    """
+    from .validate import check_tables
+
+    findings = check_tables(obj.tables_dir)
+    for f in findings:
+        click.echo(str(f))
+    errors = sum(f.level == "error" for f in findings)
+    warnings = len(findings) - errors
+    click.echo(f"{errors} errors, {warnings} warnings")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@tables.command("export")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.pass_obj
+def tables_export(obj, directory):
+    """Write the merged table (shipped + edits) in the tables/ format, atomically.
+
+    Example: translit tables export my-tables/persons
+    """
+    for path in editing.export_tables(obj.authority, Path(directory)):
+        click.echo(str(path))
+
+
+@tables.command("import")
+@click.argument("csv_file", type=click.File("rb"))
+@click.option("--who", default=None)
+@click.pass_obj
+def tables_import(obj, csv_file, who):
+    """Import variants from a CSV (columns: id, form, kind, source); all or nothing.
+
+    Example: translit tables import variants.csv
+    """
+    text = decode(csv_file.read(), csv_file.name)
+    n = editing.import_csv(obj.authority, obj.store, text, who)
+    click.echo(f"imported {n} variants")

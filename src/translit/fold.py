@@ -1,0 +1,82 @@
+"""Folding names to matching keys: one normalizer for the tables and the queries alike."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+
+from unidecode import unidecode
+
+# Characters that carry no letter: zero-width, bidirectional controls, soft hyphen, BOM.
+INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+_PUNCT = re.compile(r"[\s\-‐‑‒–—―.,;:!?()\[\]{}/\\_*+=<>|#№~^]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+
+class Folder:
+    """Folds text to lower-case keys: Latin without diacritics, Cyrillic with е for ё."""
+
+    def __init__(self, table_path: Path):
+        data = tomllib.loads(table_path.read_text(encoding="utf-8"))
+        self.primary: dict[str, str] = data.get("primary", {})
+        self.alternates: dict[str, list[str]] = data.get("alternates", {})
+        table: dict[int, str | None] = dict(INVISIBLE)
+        for ch, out in self.primary.items():
+            table[ord(ch)] = out
+        for cp in range(0x300, 0x370):  # stray combining marks
+            table[cp] = None
+        self._table = table
+        self._alt_re = re.compile("|".join(map(re.escape, self.alternates))) if self.alternates else None
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one Folder per tables directory, kept for the process
+    def fold(self, text: str) -> str:
+        """The primary key: casefolded, no diacritics, punctuation and hyphens as single spaces."""
+        text = unicodedata.normalize("NFC", text).casefold().translate(self._table)
+        out = []
+        for ch in text:
+            if ch < "\x80" or "\u0400" <= ch <= "\u04ff":
+                out.append(ch)
+            elif ch == "й":
+                out.append(ch)
+            else:
+                out.append(_strip_char(ch))
+        text = "".join(out)
+        text = text.replace("ё", "е")
+        return _PUNCT.sub(" ", text).strip()
+
+    def keys(self, text: str) -> set[str]:
+        """The primary key and the keys of established alternate spellings (Đilas: djilas, dilas)."""
+        base = unicodedata.normalize("NFC", text).casefold()
+        found = self._alt_re.findall(base) if self._alt_re else []
+        result = {self.fold(base)}
+        if not found or len(found) > 4:
+            return result
+        parts = self._alt_re.split(base)
+        choices = [[self.primary.get(ch, ch), *self.alternates[ch]] for ch in found]
+        for combo in product(*choices):
+            s = parts[0]
+            for rep, tail in zip(combo, parts[1:], strict=True):
+                s += rep + tail
+            result.add(self.fold(s))
+        return result
+
+
+@lru_cache(maxsize=4096)
+def _strip_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if base.isascii():
+        return base
+    if _CYRILLIC.match(base):
+        return base
+    return unidecode(base).lower()
+
+
+def is_cyrillic(text: str) -> bool:
+    return bool(_CYRILLIC.search(text))

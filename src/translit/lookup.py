@@ -1,0 +1,338 @@
+"""Lookup: any spelling of a name -> the person, with a calibrated score and the reason.
+
+Every word of every person's name is indexed under its folded key in every spelling the schemes
+derive (and every variant of the table). A query is cleaned (titles, possessives, broken
+hyphenation, initials), split into words, and each word is explained by the index: exactly, after a
+case ending is removed, or as an OCR/typing slip within a small edit distance. A person is the
+answer only when a family name or by-name of theirs is among the explanations and no word of the
+query speaks against them (another given name, a wrong initial, an unexplained word).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .authority import Authority, NamePart
+from .inflect import Inflector
+from .model import Person
+
+THRESHOLD = 0.70  # default: chosen on the public development set (README, "Calibration")
+
+# score of each way a word can be explained
+S_EXACT = 1.0
+S_INFLECTED = 0.95
+S_OCR = 0.86
+S_FUZZY = 0.76
+
+# pairs of letters that OCR, PDF extraction and typing confuse (after folding)
+_CONFUSABLE = {
+    frozenset(p) for p in ["il", "i1", "l1", "ij", "ir", "it", "rt", "ce", "o0", "oc", "uv", "nu", "mn", "hb",
+                           "ae", "eo", "s5", "lt", "fi", "ft", "ao", "yv", "yj", "ui", "ei", "ou"]
+}
+_CHEAP_INDEL = set("hjy'")
+_HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad\u2010\u2011]\s+(\w)")
+_POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b|(?<=s)['’ʼ](?=\s|$)")
+_INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.)+$|^[^\W\d_]\.?$")
+_SPLIT = re.compile(r"[\s,;:()\[\]/\"“”„«»]+")
+_SR_CYRL = set("ђјљњћџЂЈЉЊЋЏ")
+
+
+@dataclass
+class Match:
+    """One person as the answer to a query."""
+
+    person: Person
+    score: float
+    why: str
+    canonical: str = ""
+    native: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.person.id,
+            "native": self.person.native,
+            "canonical": self.canonical,
+            "score": round(self.score, 4),
+            "why": self.why,
+        }
+
+
+@dataclass
+class LookupResult:
+    query: str
+    best: Match | None
+    candidates: list[Match] = field(default_factory=list)
+    transliterations: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = {
+            "query": self.query,
+            "best": self.best.to_dict() if self.best else None,
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
+        if self.transliterations:
+            d["transliterations"] = self.transliterations
+        return d
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A query word explained as a word of a person's name."""
+
+    person_id: str
+    role: str
+    score: float
+    why: str
+
+
+class Index:
+    """The word index of an authority, rebuilt when the authority changes."""
+
+    def __init__(self, authority: Authority):
+        self.authority = authority
+        self.fold = authority.folder.fold
+        self.words: dict[str, list[tuple[NamePart, str]]] = defaultdict(list)  # key -> (part, role)
+        self.given_keys: set[str] = set()
+        self.initials: dict[str, set[str]] = defaultdict(set)
+        for person in authority:
+            self._add_person(person)
+        self.keys = list(self.words)
+        self.by_len: dict[int, list[str]] = defaultdict(list)
+        for k in self.keys:
+            self.by_len[len(k)].append(k)
+
+    def _add_person(self, person: Person) -> None:
+        folder = self.authority.folder
+        parts = self.authority.name_parts(person)
+        family_keys = set()
+        given_keys = set()
+        for part in parts:
+            if part.role in ("family", "pseudonym"):
+                family_keys |= {k for f in [part.form] for k in folder.keys(f)}
+            elif part.role in ("given", "patronymic"):
+                given_keys |= {k for k in folder.keys(part.form)}
+        for part in parts:
+            for key in folder.keys(part.form):
+                words = key.split()
+                if not words:
+                    continue
+                if part.role != "full":
+                    for w in words:
+                        self._put(w, part, part.role if len(words) == 1 else _role_in(w, family_keys, given_keys, part.role))
+                    continue
+                for i, w in enumerate(words):
+                    role = _role_in(w, family_keys, given_keys, None)
+                    if role is None:
+                        last = i == len(words) - 1 if person.order == "given-family" else i == 0
+                        role = "family" if last else "given"
+                    self._put(w, part, role)
+        for key in given_keys:
+            self.given_keys.add(key)
+            self.initials[person.id].add(key[0])
+        self.initials[person.id] |= {k[0] for k in given_keys}
+
+    def _put(self, word: str, part: NamePart, role: str) -> None:
+        if role == "given":
+            self.given_keys.add(word)
+            self.initials[part.person_id].add(word[0])
+        if role == "patronymic":
+            self.initials[part.person_id].add(word[0])
+        entries = self.words[word]
+        for p, r in entries:
+            if p.person_id == part.person_id and r == role:
+                return
+        entries.append((part, role))
+
+
+def _role_in(word, family_keys, given_keys, default):
+    if word in family_keys:
+        return "family"
+    if word in given_keys:
+        return "given"
+    return default
+
+
+class Lookup:
+    """Looks names up against an authority; reuse one instance (its index is built once)."""
+
+    def __init__(self, authority: Authority | None = None, threshold: float = THRESHOLD):
+        self.authority = authority or Authority()
+        self.threshold = threshold
+        tables = self.authority.tables
+        self.inflector = Inflector(tables.directory / "inflection.toml")
+        lex = tomllib.loads((tables.directory / "lexicon.toml").read_text(encoding="utf-8"))
+        self.titles = {self.authority.folder.fold(t) for t in lex.get("titles", [])}
+        self._index: Index | None = None
+
+    @property
+    def index(self) -> Index:
+        if self.authority.refresh() or self._index is None:
+            self._index = Index(self.authority)
+        return self._index
+
+    # -- query cleaning ---------------------------------------------------------------------
+    def words(self, query: str) -> list[tuple[str, bool]]:
+        """(folded word, is_initial) pairs of a query, titles and possessives removed."""
+        q = unicodedata.normalize("NFC", query)
+        q = _HYPHEN_BREAK.sub(r"\1\2", q)
+        q = _POSSESSIVE.sub("", q)
+        if any(c in _SR_CYRL for c in q) and "sr-cyrl-latn" in self.authority.schemes:
+            q = self.authority.schemes["sr-cyrl-latn"].transliterate(q)
+        out: list[tuple[str, bool]] = []
+        for raw in _SPLIT.split(q):
+            if not raw:
+                continue
+            if _INITIALS.match(raw) and raw.count(".") >= (0 if len(raw) == 1 else 1):
+                for letter in raw.replace(".", ""):
+                    out.append((self.authority.folder.fold(letter), True))
+                continue
+            key = self.authority.folder.fold(raw)
+            for w in key.split():
+                if w in self.titles:
+                    continue
+                out.append((w, False))
+        # a title like "Marshal" may also be a name elsewhere; keep the query if only titles were left
+        return out
+
+    # -- word explanation -----------------------------------------------------------------
+    def explain(self, word: str) -> list[Hit]:
+        index = self.index
+        hits: list[Hit] = []
+        seen: set[tuple[str, str]] = set()
+
+        def take(key: str, score: float, how: str) -> None:
+            for part, role in index.words.get(key, ()):
+                sig = (part.person_id, role)
+                if sig in seen:
+                    continue
+                seen.add(sig)
+                hits.append(Hit(part.person_id, role, score, _why(self.authority, part, how)))
+
+        take(word, S_EXACT, "")
+        for stem, reason in self.inflector.stems(word):
+            take(stem, S_INFLECTED, reason)
+        if not hits and len(word) >= 4:
+            for key, cost in self._near(word):
+                score = S_OCR if cost <= 0.7 else S_FUZZY
+                take(key, score - 0.05 * max(0.0, cost - 0.3), f"read as a damaged or misspelled form ({word})")
+        return hits
+
+    def _near(self, word: str) -> list[tuple[str, float]]:
+        index = self.index
+        pool = [k for n in range(len(word) - 2, len(word) + 3) for k in index.by_len.get(n, ())]
+        found = process.extract(word, pool, scorer=Levenshtein.distance, score_cutoff=2, limit=20)
+        out = []
+        for key, dist, _ in found:
+            if dist == 0:
+                continue
+            cost = _edit_cost(word, key)
+            n = min(len(word), len(key))
+            if cost <= 0.7 or (cost <= 1.0 and n >= 6) or (cost <= 1.3 and n >= 8):
+                out.append((key, cost))
+        out.sort(key=lambda x: x[1])
+        return out[:5]
+
+    # -- persons ----------------------------------------------------------------------------
+    def lookup(self, query: str, style: str = "en", limit: int = 5) -> LookupResult:
+        words = self.words(query)
+        result = LookupResult(query=query, best=None)
+        names = [w for w, initial in words if not initial]
+        if not names:
+            return result
+        explained = {w: self.explain(w) for w in set(names)}
+        persons: set[str] = {h.person_id for hs in explained.values() for h in hs if h.role in ("family", "pseudonym")}
+        matches: list[Match] = []
+        index = self.index
+        for pid in persons:
+            m = self._score(pid, words, explained, index)
+            if m is not None:
+                matches.append(m)
+        matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.person.id))
+        if len(matches) > 1 and matches[0].score == matches[1].score:
+            rival = matches[1]
+            matches[0].why += f"; also fits {rival.person.native}"
+        for m in matches:
+            m.canonical = self.authority.canonical(m.person, style)
+        result.candidates = matches[:limit]
+        if matches and matches[0].score >= self.threshold:
+            result.best = matches[0]
+        return result
+
+    def _score(self, pid: str, words, explained, index) -> Match | None:
+        person = self.authority[pid]
+        score = 1.0
+        reasons: list[str] = []
+        has_family = False
+        used_roles: list[str] = []
+        for w, initial in words:
+            if initial:
+                if w not in index.initials.get(pid, set()):
+                    return None
+                continue
+            mine = [h for h in explained[w] if h.person_id == pid]
+            if not mine:
+                if w in index.given_keys or any(h.role in ("given", "patronymic") for h in explained[w]):
+                    return None  # another person's given name: Sergei Khrushchev is not Nikita
+                score *= 0.55
+                reasons.append(f"'{w}' not explained")
+                continue
+            best = max(mine, key=lambda h: (h.score, h.role in ("family", "pseudonym")))
+            if any(h.role in ("family", "pseudonym") for h in mine if h.score == best.score):
+                best = next(h for h in mine if h.score == best.score and h.role in ("family", "pseudonym"))
+                has_family = True
+            used_roles.append(best.role)
+            score *= best.score
+            if best.why not in reasons:
+                reasons.append(best.why)
+        if not has_family:
+            return None
+        if used_roles.count("family") > 1 and len(set(used_roles)) == 1:
+            score *= 0.9  # the same surname twice
+        if set(used_roles) <= {"family"} and person.given:
+            score *= 0.97  # surname alone: right, but less certain than a full name
+        return Match(person, round(min(score, 1.0), 4), "; ".join(reasons))
+
+
+def _why(authority: Authority, part: NamePart, how: str) -> str:
+    src = part.source
+    label = {"family": "family name", "given": "given name", "patronymic": "patronymic",
+             "pseudonym": "by-name", "full": "name"}.get(part.role, part.role)
+    if src == "native":
+        text = f"{part.form}: native {label}"
+    elif "scheme:" in src:
+        sid = src.split("scheme:", 1)[1].split("+")[0].split(" ")[0]
+        scheme = authority.schemes[sid] if sid in authority.schemes else None
+        name = scheme.name if scheme else sid
+        text = f"{part.form}: {name} spelling of the {label}"
+    elif src.startswith("seed:"):
+        text = f"{part.form}: {part.kind} seen in the source ({src[5:]})"
+    elif src.startswith("convention:"):
+        text = f"{part.form}: {part.kind} usual in {src.split(':', 1)[1]} sources"
+    else:
+        text = f"{part.form}: {part.kind} ({src})"
+    return f"{text}; {how}" if how else text
+
+
+def _edit_cost(a: str, b: str) -> float:
+    """Edit cost where OCR-confusable substitutions and a dropped h/j/y are cheap."""
+    cost = 0.0
+    for op in Levenshtein.editops(a, b):
+        if op.tag == "replace":
+            pair = frozenset((a[op.src_pos], b[op.dest_pos]))
+            cost += 0.35 if pair in _CONFUSABLE else 1.0
+        elif op.tag == "delete":
+            cost += 0.3 if a[op.src_pos] in _CHEAP_INDEL else 1.0
+        else:
+            cost += 0.3 if b[op.dest_pos] in _CHEAP_INDEL else 1.0
+    # rn <-> m, cl <-> d, vv <-> w
+    for x, y in (("rn", "m"), ("cl", "d"), ("vv", "w"), ("ii", "u"), ("li", "h")):
+        if (x in a and y in b and a.replace(x, y) == b) or (x in b and y in a and b.replace(x, y) == a):
+            return 0.35
+    return cost

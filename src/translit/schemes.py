@@ -1,0 +1,242 @@
+"""Transliteration schemes: data in tables/schemes/*.toml compiled into a fast engine.
+
+A scheme file holds a one-letter `map` (lower case; upper case is derived), optional multi-letter
+keys in the same map (Serbian ``lj``, Hungarian ``sz``) and context `rule`s written as regular
+expressions over the source text.  Compilation gives one `str.translate` table for the bulk of the
+text and one combined regular expression for the contexts, so a whole text is transliterated in
+three C-level passes (all-caps words, contexts, letters) whatever its size.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .errors import TableError, UnknownSchemeError
+
+_MACRO = re.compile(r"\{([A-Z])\}")
+
+
+@dataclass(frozen=True)
+class Sample:
+    source: str
+    expected: str
+    note: str = ""
+
+
+@dataclass
+class Scheme:
+    """One compiled transliteration scheme."""
+
+    id: str
+    name: str
+    standard: str
+    source: str  # e.g. "ru-Cyrl", "sh-Latn", "hu-Latn"
+    target: str  # e.g. "Latn", "ru-Cyrl"
+    family: str = ""  # e.g. "ru-Latn": schemes that answer the same question
+    notes: str = ""
+    lang: str = ""  # house-style language this scheme serves (en, de, fr, hu, sh, pl, cs)
+    mapping: dict[str, str] = field(default_factory=dict)
+    rules: list[tuple[str, str]] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    classes: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def direction(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    # -- compilation ---------------------------------------------------------------------
+    @cached_property
+    def _compiled(self):
+        table: dict[int, str] = {}
+        multi: dict[str, str] = {}
+        for key, value in self.mapping.items():
+            if len(key) == 1:
+                table[ord(key)] = value
+                up = key.upper()
+                if up != key and len(up) == 1:
+                    table.setdefault(ord(up), _title(value))
+            else:
+                multi[key] = value
+        branches: list[str] = []
+        outputs: list[str] = []
+        for pattern, out in self.rules:
+            branches.append(pattern)
+            outputs.append(out)
+        for key in sorted(multi, key=len, reverse=True):
+            branches.append(re.escape(key))
+            outputs.append(multi[key])
+        ctx = None
+        if branches:
+            ctx = re.compile("|".join(f"({b})" for b in branches), re.IGNORECASE)
+        letters = {chr(c) for c in table} | {ch for k in multi for ch in k}
+        upper = sorted({c.upper() for c in letters if c.upper() != c.lower() and len(c.upper()) == 1})
+        caps = None
+        if upper and any(len(v) > 1 for v in list(table.values()) + outputs):
+            cls = "".join(re.escape(c) for c in upper)
+            caps = re.compile(rf"(?<!\w)[{cls}](?:[{cls}]|[\u2019'ʼ-](?=[{cls}]))*[{cls}](?!\w)")
+        return table, ctx, outputs, caps
+
+    def _core(self, text: str) -> str:
+        table, ctx, outputs, _ = self._compiled
+        if ctx is not None:
+            text = ctx.sub(lambda m: _cased(outputs[m.lastindex - 1], m.group()), text)
+        return text.translate(table)
+
+    def transliterate(self, text: str) -> str:
+        """Transliterate `text`; characters the scheme does not cover pass through."""
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        caps = self._compiled[3]
+        if caps is not None:
+            text = caps.sub(lambda m: self._core(m.group().lower()).upper(), text)
+        return self._core(text)
+
+    __call__ = transliterate
+
+    def info(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "standard": self.standard,
+            "source": self.source,
+            "target": self.target,
+            "direction": self.direction,
+            "family": self.family,
+            "lang": self.lang,
+            "notes": self.notes,
+            "samples": len(self.samples),
+        }
+
+
+def _title(value: str) -> str:
+    return value[:1].upper() + value[1:] if value else value
+
+
+def _cased(out: str, matched: str) -> str:
+    letters = [c for c in matched if c.isalpha()]
+    if not letters or not letters[0].isupper():
+        return out
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return out.upper()
+    return _title(out)
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+def load_scheme(path: Path, _seen: tuple = ()) -> Scheme:
+    """Load one scheme file; `extends = "other-id"` starts from that scheme's map and rules."""
+    try:
+        raw = path.read_bytes().decode("utf-8")
+        data = tomllib.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise TableError(str(path), f"not UTF-8 (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise TableError(str(path), f"invalid TOML: {exc}", line) from None
+    for key in ("id", "name", "standard", "source", "target"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise TableError(str(path), f"missing or empty field {key!r}")
+    if path.stem != data["id"]:
+        raise TableError(str(path), f"id {data['id']!r} differs from the file name")
+    classes: dict[str, str] = {}
+
+    def expand(pattern: str) -> str:
+        def sub(m):
+            name = m.group(1)
+            if name not in classes:
+                raise TableError(str(path), f"unknown class {{{name}}} in rule {pattern!r}")
+            return re.escape(classes[name]).replace("\\-", "-")
+        return _MACRO.sub(sub, pattern)
+
+    mapping: dict[str, str] = {}
+    rules: list[tuple[str, str]] = []
+    parent_id = data.get("extends")
+    if parent_id:
+        parent_path = path.with_name(f"{parent_id}.toml")
+        if parent_id in _seen or not parent_path.exists():
+            raise TableError(str(path), f"extends {parent_id!r}: no such scheme, or a cycle")
+        parent = load_scheme(parent_path, _seen + (data["id"],))
+        mapping.update(parent.mapping)
+        classes.update(parent.classes)
+        if data.get("inherit_rules", True):
+            rules.extend(parent.rules)
+    classes.update(data.get("classes", {}))
+    own_rules = []
+    for key, value in data.get("map", {}).items():
+        if not isinstance(value, str):
+            raise TableError(str(path), f"map value for {key!r} is not a string")
+        mapping[unicodedata.normalize("NFC", key)] = unicodedata.normalize("NFC", value)
+    for i, rule in enumerate(data.get("rule", [])):
+        if "match" not in rule or "to" not in rule:
+            raise TableError(str(path), f"rule #{i + 1} needs 'match' and 'to'")
+        pattern = expand(rule["match"])
+        try:
+            groups = re.compile(pattern).groups
+        except re.error as exc:
+            raise TableError(str(path), f"rule #{i + 1} {rule['match']!r}: {exc}") from None
+        if groups:
+            raise TableError(str(path), f"rule #{i + 1} {rule['match']!r}: use (?:...), not capturing groups")
+        own_rules.append((pattern, unicodedata.normalize("NFC", rule["to"])))
+    rules = own_rules + rules  # a scheme's own rules take precedence over inherited ones
+    samples = []
+    for s in data.get("sample", []):
+        if "in" not in s or "out" not in s:
+            raise TableError(str(path), "a sample needs 'in' and 'out'")
+        samples.append(Sample(s["in"], s["out"], s.get("note", "")))
+    return Scheme(
+        id=data["id"],
+        name=data["name"],
+        standard=data["standard"],
+        source=data["source"],
+        target=data["target"],
+        family=data.get("family", ""),
+        notes=data.get("notes", ""),
+        lang=data.get("lang", ""),
+        mapping=mapping,
+        rules=rules,
+        samples=samples,
+        classes=classes,
+        path=str(path),
+    )
+
+
+class SchemeSet:
+    """All schemes of a tables directory, by id."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._schemes: dict[str, Scheme] = {}
+        files = sorted(directory.glob("*.toml"))
+        if not files:
+            raise TableError(str(directory), "no scheme files (*.toml)")
+        for path in files:
+            scheme = load_scheme(path)
+            self._schemes[scheme.id] = scheme
+
+    def __getitem__(self, scheme_id: str) -> Scheme:
+        try:
+            return self._schemes[scheme_id]
+        except KeyError:
+            raise UnknownSchemeError(scheme_id, sorted(self._schemes)) from None
+
+    def __contains__(self, scheme_id: str) -> bool:
+        return scheme_id in self._schemes
+
+    def __iter__(self):
+        return iter(self._schemes.values())
+
+    def __len__(self) -> int:
+        return len(self._schemes)
+
+    def ids(self) -> list[str]:
+        return list(self._schemes)
+
+    def from_source(self, prefix: str) -> list[Scheme]:
+        """Schemes whose source starts with `prefix` (e.g. "ru-Cyrl")."""
+        return [s for s in self._schemes.values() if s.source.startswith(prefix)]

@@ -1,0 +1,90 @@
+"""Every sample of every scheme is a test; the list of schemes is pinned."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from translit.loader import Tables
+from translit.schemes import SchemeSet
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMES = SchemeSet(ROOT / "tables" / "schemes")
+
+EXPECTED_IDS = {
+    "ru-alalc", "ru-alalc-plain", "ru-bgn", "ru-iso9", "ru-scholarly", "ru-icao", "ru-wikipedia",
+    "ru-de", "ru-fr", "ru-hu", "ru-sh", "ru-pl", "ru-cs",
+    "sr-cyrl-latn", "sr-latn-cyrl", "hu-ru", "hu-sh", "sh-ru",
+}
+
+
+def test_scheme_list_is_pinned():
+    assert set(SCHEMES.ids()) == EXPECTED_IDS
+
+
+@pytest.mark.parametrize(
+    ("scheme_id", "source", "expected"),
+    [(s.id, x.source, x.expected) for s in SCHEMES for x in s.samples],
+    ids=[f"{s.id}:{x.source[:30]}" for s in SCHEMES for x in s.samples],
+)
+def test_sample(scheme_id, source, expected):
+    assert SCHEMES[scheme_id].transliterate(source) == expected
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES), ids=lambda s: s.id)
+def test_every_scheme_has_caps_title_and_nfd_samples(scheme):
+    sources = [x.source for x in scheme.samples]
+    assert len(sources) >= 5
+    assert any(s.isupper() and len(s) > 3 for s in sources), "an ALL-CAPS sample"
+    assert any(s[:1].isupper() and not s.isupper() for s in sources), "a Title Case sample"
+    assert any(not unicodedata.is_normalized("NFC", s) for s in sources), "a decomposed (NFD) sample"
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES), ids=lambda s: s.id)
+def test_scheme_metadata(scheme):
+    assert scheme.name and scheme.standard and scheme.source and scheme.target
+    assert Path(scheme.path).stem == scheme.id
+
+
+def test_nfd_equals_nfc_everywhere():
+    for scheme in SCHEMES:
+        for x in scheme.samples:
+            nfd = unicodedata.normalize("NFD", x.source)
+            assert scheme.transliterate(nfd) == scheme.transliterate(x.source)
+
+
+def test_serbian_round_trip_is_identity():
+    to_lat, to_cyr = SCHEMES["sr-cyrl-latn"], SCHEMES["sr-latn-cyrl"]
+    for text in ["Мићуновић", "ЉУБИША ЊЕГОШ", "Џаковица и Ђурђевдан", "Вукмановић-Темпо", "Кардељ"]:
+        assert to_cyr(to_lat(text)) == text
+
+
+def test_unknown_scheme_names_the_known_ones():
+    from translit.errors import UnknownSchemeError
+
+    with pytest.raises(UnknownSchemeError) as err:
+        SCHEMES["ru-klingon"]
+    assert "ru-alalc" in str(err.value)
+
+
+def test_bad_scheme_file_names_file(tmp_path):
+    from translit.errors import TableError
+
+    (tmp_path / "schemes").mkdir()
+    (tmp_path / "schemes" / "x.toml").write_text('id = "x"\nname = "X"\n[map\n', encoding="utf-8")
+    with pytest.raises(TableError) as err:
+        Tables(tmp_path)
+    assert "x.toml" in str(err.value)
+
+
+def test_rule_with_capturing_group_is_refused(tmp_path):
+    from translit.errors import TableError
+    from translit.schemes import load_scheme
+
+    p = tmp_path / "y.toml"
+    p.write_text('id = "y"\nname = "Y"\nstandard = "s"\nsource = "ru-Cyrl"\ntarget = "Latn"\n'
+                 '[[rule]]\nmatch = "(а)"\nto = "a"\n', encoding="utf-8")
+    with pytest.raises(TableError, match="capturing"):
+        load_scheme(p)
