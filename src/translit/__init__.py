@@ -28,7 +28,7 @@ from .store import Store
 
 __all__ = [
     "Authority", "DecodeError", "InputError", "Lookup", "LookupResult", "Match", "NotFoundError", "Person",
-    "STYLES", "Store", "TableError", "Tables", "TranslitError", "UnknownSchemeError", "Variant",
+    "STYLES", "Store", "StoreError", "TableError", "Tables", "TranslitError", "UnknownSchemeError", "Variant",
     "fold", "lookup", "reverse", "schemes", "transliterate",
 ]
 __version__ = "0.1.0"

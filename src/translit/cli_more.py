@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import editing
+from .authority import STYLES
 from .cli import cli, decode
 from .errors import InputError
 
@@ -171,3 +172,99 @@ def tables_import(obj, csv_file, who):
     text = decode(csv_file.read(), csv_file.name)
     n = editing.import_csv(obj.authority, obj.store, text, who)
     click.echo(f"imported {n} variants")
+
+
+@cli.command()
+@click.argument("files", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "spans", "annotate", "tei", "csv"]), default="text",
+              show_default=True)
+@click.option("--style", type=click.Choice(STYLES), default="en", show_default=True, help="House style.")
+@click.option("--column", default=None, help="For --format csv: the column of names to normalize.")
+@click.option("--report", "report_path", default=None, help="Write a JSON report (persons, forms, unknown names); '-' for stderr.")
+@click.option("--jobs", "-j", default=1, show_default=True, help="Processes on this machine.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to run on a cluster.")
+@click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", help="Bad UTF-8 input.")
+@click.pass_obj
+def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, errors):
+    """Find every mention of the table's persons in FILES (or standard input) and normalize it.
+
+    Example: translit normalize --format spans article.txt
+    """
+    from .batch import normalize_files, normalize_paths_dask
+    from .normalize import Report
+
+    paths = list(files) or ["-"]
+    for p in paths:
+        if p != "-" and not Path(p).is_file():
+            raise InputError(f"{p}: no such file")
+    kw = dict(fmt=fmt, style=style, tables=obj.tables_dir, errors=errors, column=column)
+    if not obj.no_db and obj.store is not None and obj.store.path.exists():
+        kw["db"] = str(obj.store.path)
+    total = Report()
+    if scheduler:
+        from dask.distributed import Client
+
+        with Client(scheduler) as client:
+            results = normalize_paths_dask(paths, client, fmt=fmt, style=style, tables=obj.tables_dir)
+            for _, out, rep in results:
+                sys.stdout.write(out)
+                total.merge(rep)
+    else:
+        progress = sys.stderr.isatty() and len(paths) > 1
+        for _, out, rep in normalize_files(paths, jobs=jobs, progress=progress, **kw):
+            sys.stdout.write(out)
+            total.merge(rep)
+    if report_path:
+        data = json.dumps(total.to_dict(obj.authority), ensure_ascii=False, indent=2) + "\n"
+        if report_path == "-":
+            sys.stderr.write(data)
+        else:
+            editing.atomic_write(Path(report_path), data.encode("utf-8"))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--debug", is_flag=True)
+@click.pass_obj
+def serve(obj, host, port, debug):
+    """Run the web service for local use (production: gunicorn wsgi:app).
+
+    Example: translit serve --port 8000
+    """
+    import os
+
+    from .web import create_app
+
+    if obj.tables_dir:
+        os.environ["TRANSLIT_TABLES"] = obj.tables_dir
+    if obj.db_path:
+        os.environ["TRANSLIT_DB"] = obj.db_path
+    create_app().run(host=host, port=port, debug=debug)
+
+
+@cli.group()
+def users():
+    """Editors of the web service.
+
+    Example: translit users add alice
+    """
+
+
+@users.command("add")
+@click.argument("name")
+@click.password_option()
+@click.pass_obj
+def users_add(obj, name, password):
+    """Add an editor (or change a password).
+
+    Example: translit users add alice
+    """
+    from werkzeug.security import generate_password_hash
+
+    if obj.store is None:
+        raise InputError("no database (--no-db)")
+    if len(password) < 8:
+        raise InputError("use a password of at least 8 characters")
+    obj.store.set_user(name, generate_password_hash(password))
+    click.echo(f"editor {name} saved")

@@ -98,6 +98,7 @@ class Index:
     def __init__(self, authority: Authority):
         self.authority = authority
         self.fold = authority.folder.fold
+        self.cache: dict[str, list[Hit]] = {}
         self.words: dict[str, list[tuple[NamePart, str]]] = defaultdict(list)  # key -> (part, role)
         self.given_keys: set[str] = set()
         self.initials: dict[str, set[str]] = defaultdict(set)
@@ -204,6 +205,9 @@ class Lookup:
     # -- word explanation -----------------------------------------------------------------
     def explain(self, word: str) -> list[Hit]:
         index = self.index
+        cached = index.cache.get(word)
+        if cached is not None:
+            return cached
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
 
@@ -222,6 +226,8 @@ class Lookup:
             for key, cost in self._near(word):
                 score = S_OCR if cost <= 0.7 else S_FUZZY
                 take(key, score - 0.05 * max(0.0, cost - 0.3), f"read as a damaged or misspelled form ({word})")
+        if len(index.cache) < 200_000:
+            index.cache[word] = hits
         return hits
 
     def _near(self, word: str) -> list[tuple[str, float]]:
@@ -241,29 +247,37 @@ class Lookup:
 
     # -- persons ----------------------------------------------------------------------------
     def lookup(self, query: str, style: str = "en", limit: int = 5) -> LookupResult:
-        words = self.words(query)
         result = LookupResult(query=query, best=None)
-        names = [w for w, initial in words if not initial]
-        if not names:
-            return result
-        explained = {w: self.explain(w) for w in set(names)}
-        persons: set[str] = {h.person_id for hs in explained.values() for h in hs if h.role in ("family", "pseudonym")}
-        matches: list[Match] = []
-        index = self.index
-        for pid in persons:
-            m = self._score(pid, words, explained, index)
-            if m is not None:
-                matches.append(m)
-        matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.person.id))
-        if len(matches) > 1 and matches[0].score == matches[1].score:
-            rival = matches[1]
-            matches[0].why += f"; also fits {rival.person.native}"
-        for m in matches:
+        matches = self.rank(self.words(query))
+        for m in matches[:limit]:
             m.canonical = self.authority.canonical(m.person, style)
         result.candidates = matches[:limit]
         if matches and matches[0].score >= self.threshold:
             result.best = matches[0]
         return result
+
+    def lookup_words(self, words: list[tuple[str, bool]], style: str = "en") -> Match | None:
+        """The confident answer for already folded words, or None (used by the normalizer)."""
+        matches = self.rank(words)
+        if matches and matches[0].score >= self.threshold:
+            best = matches[0]
+            best.canonical = self.authority.canonical(best.person, style)
+            return best
+        return None
+
+    def rank(self, words: list[tuple[str, bool]]) -> list[Match]:
+        """Every person the words could denote, best first."""
+        names = [w for w, initial in words if not initial]
+        if not names:
+            return []
+        explained = {w: self.explain(w) for w in set(names)}
+        persons = {h.person_id for hs in explained.values() for h in hs if h.role in ("family", "pseudonym")}
+        index = self.index
+        matches = [m for pid in persons if (m := self._score(pid, words, explained, index)) is not None]
+        matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.person.id))
+        if len(matches) > 1 and matches[0].score == matches[1].score:
+            matches[0].why += f"; also fits {matches[1].person.native}"
+        return matches
 
     def _score(self, pid: str, words, explained, index) -> Match | None:
         person = self.authority[pid]

@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS audit (
     person_id TEXT, before TEXT, after TEXT);
 CREATE TABLE IF NOT EXISTS rejected (
     key TEXT PRIMARY KEY, surface TEXT NOT NULL, at REAL NOT NULL, who TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS candidate (
+    key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL, contexts TEXT NOT NULL, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, pwhash TEXT NOT NULL, created REAL NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', '0');
 """
 
@@ -193,10 +196,57 @@ class Store:
             )
             self._audit(conn, who, "variant-remove", person_id, variant.to_dict(), None)
 
-    def reject(self, key: str, surface: str, who: str | None = None) -> None:
+    def record_candidates(self, unknown: dict[str, int], contexts: dict[str, list[str]], fold) -> int:
+        """Add the unknown names of a batch run to the review queue (rejected ones are not proposed again)."""
+        rejected = self.rejected()
+        n = 0
         with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO rejected VALUES (?, ?, ?, ?)", (key, surface, time.time(), _who(who)))
-            self._audit(conn, who, "reject-candidate", None, None, {"surface": surface})
+            for name, count in unknown.items():
+                key = fold(name)
+                if not key or key in rejected:
+                    continue
+                row = conn.execute("SELECT count, contexts FROM candidate WHERE key = ?", (key,)).fetchone()
+                ctx = (json.loads(row[1]) if row else []) + list(contexts.get(name, []))
+                conn.execute(
+                    "INSERT OR REPLACE INTO candidate VALUES (?, ?, ?, ?, ?)",
+                    (key, name, count + (row[0] if row else 0), json.dumps(ctx[:5], ensure_ascii=False), time.time()),
+                )
+                n += 1
+        return n
+
+    def candidates(self, limit: int = 200) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT key, name, count, contexts FROM candidate ORDER BY count DESC, name LIMIT ?", (limit,)
+        ).fetchall()
+        return [{"key": r[0], "name": r[1], "count": r[2], "contexts": json.loads(r[3])} for r in rows]
+
+    def drop_candidate(self, key: str, reject: bool, who: str | None = None) -> None:
+        with self._write() as conn:
+            row = conn.execute("SELECT name FROM candidate WHERE key = ?", (key,)).fetchone()
+            conn.execute("DELETE FROM candidate WHERE key = ?", (key,))
+            if reject:
+                conn.execute("INSERT OR REPLACE INTO rejected VALUES (?, ?, ?, ?)",
+                             (key, row[0] if row else key, time.time(), _who(who)))
+            self._audit(conn, who, "reject-candidate" if reject else "accept-candidate", None, None,
+                        {"key": key, "name": row[0] if row else key})
+
+    # -- users of the web editor ----------------------------------------------------------
+    def set_user(self, name: str, pwhash: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?)", (name, pwhash, time.time()))
+            self._audit(conn, "admin", "user-set", None, None, {"user": name})
+
+    def user_hash(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT pwhash FROM users WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def meta(self, key: str, default_factory=None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row or default_factory is None:
+            return row[0] if row else None
+        value = default_factory()
+        self.conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
+        return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
 
     def rejected(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT key FROM rejected")}

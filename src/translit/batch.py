@@ -1,0 +1,188 @@
+"""Batch normalization: files, formats, local processes, and Dask for more than one machine."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from .errors import DecodeError, InputError
+from .normalize import Mention, Normalizer, Report, chunked
+
+FORMATS = ("text", "spans", "annotate", "tei", "csv")
+
+
+@lru_cache(maxsize=4)
+def get_normalizer(tables: str | None = None, db: str | None = None, style: str = "en") -> Normalizer:
+    """One normalizer per process (and per tables/db/style): its caches are what makes it fast."""
+    from .authority import Authority
+    from .lookup import Lookup
+    from .store import Store
+
+    store = Store(db) if db else None
+    return Normalizer(Lookup(Authority(tables, store=store)), style=style)
+
+
+def read_text(path: str, errors: str = "strict") -> str:
+    """A file as UTF-8 without newline translation, so offsets are those of the file's text."""
+    data = Path(path).read_bytes() if path != "-" else __import__("sys").stdin.buffer.read()
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: looks like a binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8", errors=errors)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(path, exc.start) from None
+
+
+def iter_lines(path: str, errors: str = "strict"):
+    """A file line by line (lines keep their ends), decoded with byte offsets in errors."""
+    import sys
+
+    fh = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    offset = 0
+    try:
+        for n, raw in enumerate(fh, 1):
+            if n == 1 and b"\x00" in raw[:8192]:
+                raise InputError(f"{path}: looks like a binary file (NUL bytes), not text")
+            try:
+                yield raw.decode("utf-8", errors=errors)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"{path} line {n}", offset + exc.start) from None
+            offset += len(raw)
+    finally:
+        if fh is not sys.stdin.buffer:
+            fh.close()
+
+
+def render(nz: Normalizer, text: str, mentions: list[Mention], fmt: str, name: str = "") -> str:
+    if fmt == "spans":
+        return "".join(json.dumps(m.to_dict(), ensure_ascii=False) + "\n" for m in mentions)
+    if fmt == "text":
+        return nz.replace(text, mentions)
+    if fmt == "annotate":
+        return nz.replace(text, mentions, mark=True)
+    if fmt == "tei":
+        return tei(text, mentions, name)
+    raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def tei(text: str, mentions: list[Mention], title: str = "") -> str:
+    out, pos = [], 0
+    for m in mentions:
+        out.append(escape(text[pos:m.start]))
+        out.append(
+            f'<persName ref="#{escape(m.match.person.id)}" key="{escape(m.match.canonical)}">{escape(m.surface)}</persName>'
+        )
+        pos = m.end
+    out.append(escape(text[pos:]))
+    paras = "".join(out).split("\n\n")
+    body = "\n".join(f"<p>{p.strip()}</p>" for p in paras if p.strip())
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">\n'
+        f"<teiHeader><fileDesc><titleStmt><title>{escape(title)}</title></titleStmt>"
+        "<publicationStmt><p>normalized by translit</p></publicationStmt><sourceDesc><p/></sourceDesc>"
+        f"</fileDesc></teiHeader>\n<text><body>\n{body}\n</body></text>\n</TEI>\n"
+    )
+
+
+def normalize_csv(nz: Normalizer, text: str, column: str) -> str:
+    """A CSV with `column` normalized into new columns: <column>_id, <column>_canonical, <column>_score."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("empty CSV") from None
+    if column not in header:
+        raise InputError(f"CSV has no column {column!r} (columns: {', '.join(header)})")
+    idx = header.index(column)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header + [f"{column}_id", f"{column}_canonical", f"{column}_score"])
+    for n, row in enumerate(reader, start=2):
+        if len(row) != len(header):
+            raise InputError(f"CSV line {n}: {len(row)} fields, header has {len(header)}")
+        res = nz.lookup.lookup(row[idx], style=nz.style)
+        best = res.best
+        w.writerow(row + ([best.person.id, best.canonical, f"{best.score:.3f}"] if best else ["", "", ""]))
+    return buf.getvalue()
+
+
+def normalize_file(path: str, fmt: str = "spans", style: str = "en", tables: str | None = None,
+                   db: str | None = None, errors: str = "strict", column: str | None = None):
+    """Normalize one file; returns (output text, Report). Runs in worker processes too."""
+    nz = get_normalizer(tables, db, style)
+    report = Report()
+    if fmt == "csv":
+        if not column:
+            raise InputError("--format csv needs --column NAME")
+        return normalize_csv(nz, read_text(path, errors), column), report
+    if fmt == "spans":
+        mentions = nz.find_stream(chunked(iter_lines(path, errors)), report)
+        return "".join(json.dumps(m.to_dict(), ensure_ascii=False) + "\n" for m in mentions), report
+    text = read_text(path, errors)
+    mentions = nz.find(text, report)
+    return render(nz, text, mentions, fmt, Path(path).name), report
+
+
+def normalize_files(paths: list[str], jobs: int = 1, progress: bool = False, **kw):
+    """Yield (path, output, report) for each file, in order, using `jobs` processes."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(paths), unit="file", desc="normalize")
+    try:
+        if jobs <= 1 or len(paths) <= 1:
+            for p in paths:
+                out, rep = normalize_file(p, **kw)
+                if bar:
+                    bar.update()
+                yield p, out, rep
+            return
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(normalize_file, p, **kw) for p in paths]
+            for p, f in zip(paths, futures, strict=True):
+                out, rep = f.result()
+                if bar:
+                    bar.update()
+                yield p, out, rep
+    finally:
+        if bar:
+            bar.close()
+
+
+# -- Dask -------------------------------------------------------------------------------------
+
+def _partition_spans(texts, style="en", tables=None):
+    nz = get_normalizer(tables, None, style)
+    return [[m.to_dict() for m in nz.find(t)] for t in texts]
+
+
+def normalize_bag(bag, style: str = "en", tables: str | None = None):
+    """A Dask bag of texts -> a bag of lists of span dicts, partition by partition."""
+    return bag.map_partitions(_partition_spans, style=style, tables=tables)
+
+
+def normalize_dataframe(df, column: str, style: str = "en", tables: str | None = None):
+    """A Dask dataframe -> the same with `<column>_mentions` (JSON list of spans) added per row."""
+
+    def part(pdf):
+        pdf = pdf.copy()
+        spans = _partition_spans(list(pdf[column].fillna("").astype(str)), style, tables)
+        pdf[f"{column}_mentions"] = [json.dumps(s, ensure_ascii=False) for s in spans]
+        return pdf
+
+    meta = df._meta.assign(**{f"{column}_mentions": ""})
+    return df.map_partitions(part, meta=meta)
+
+
+def normalize_paths_dask(paths: list[str], client, fmt: str = "spans", style: str = "en", tables=None):
+    """Normalize files on a Dask cluster; yields (path, output, report) in order."""
+    futures = client.map(normalize_file, paths, fmt=fmt, style=style, tables=tables, pure=False)
+    for p, f in zip(paths, futures, strict=True):
+        out, rep = f.result()
+        yield p, out, rep
