@@ -50,3 +50,35 @@ def cli_env(tmp_path):
     env["TRANSLIT_DB"] = str(tmp_path / "cli.sqlite3")
     env.pop("TRANSLIT_TABLES", None)
     return env
+
+
+MINI_PERSONS = '''
+[[person]]
+id = "kovacs-bela"
+native = "Kovács Béla"
+lang = "hu"
+family = "Kovács"
+given = "Béla"
+order = "family-given"
+description = "Smallholder politician."
+
+[[person]]
+id = "ivanov-ivan"
+native = "Иван Петрович Иванов"
+lang = "ru"
+family = "Иванов"
+given = "Иван"
+patronymic = "Петрович"
+'''
+
+
+@pytest.fixture()
+def mini_tables(tmp_path):
+    """A throwaway tables directory: the shipped schemes and conventions, two persons."""
+    import shutil
+
+    d = tmp_path / "tables"
+    shutil.copytree(ROOT / "tables", d, ignore=shutil.ignore_patterns("persons", "__pycache__"))
+    (d / "persons").mkdir()
+    (d / "persons" / "mini.toml").write_text(MINI_PERSONS, encoding="utf-8")
+    return d

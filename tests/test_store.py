@@ -1,0 +1,196 @@
+"""The editable store: real SQLite files, several processes, a killed writer."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from translit import editing
+from translit.authority import Authority
+from translit.errors import InputError, NotFoundError, StoreError
+from translit.store import Store
+
+
+def test_add_edit_variant_history(mini_tables, db_path):
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    editing.add_person(a, store, {"id": "rajk-julia", "native": "Rajk Júlia", "lang": "hu", "family": "Rajk",
+                                  "given": "Júlia", "order": "family-given"}, who="alice")
+    assert a["rajk-julia"].native == "Rajk Júlia"
+    editing.edit_person(a, store, "kovacs-bela", {"description": "Secretary-general of the party"}, who="bob")
+    editing.add_variant(a, store, "kovacs-bela", "Kovach Bela", "spelling", "test", who="bob")
+    assert any(v.form == "Kovach Bela" for v in a["kovacs-bela"].variants)
+    editing.remove_variant(a, store, "kovacs-bela", "Kovach Bela", who="bob")
+    assert not any(v.form == "Kovach Bela" for v in a["kovacs-bela"].variants)
+    hist = store.history()
+    assert [h["action"] for h in hist][:4] == ["variant-remove", "variant-add", "edit", "add"]
+    edit = next(h for h in hist if h["action"] == "edit")
+    assert edit["who"] == "bob" and edit["before"]["description"] == "Smallholder politician."
+    assert edit["after"]["description"] == "Secretary-general of the party"
+    # a second process (a fresh Authority on the same file) sees the edits
+    b = Authority(mini_tables, store=Store(db_path))
+    assert b["kovacs-bela"].description == "Secretary-general of the party"
+    assert "rajk-julia" in b
+
+
+def test_shipped_files_never_touched(mini_tables, db_path):
+    before = (mini_tables / "persons" / "mini.toml").read_bytes()
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    editing.edit_person(a, store, "kovacs-bela", {"description": "changed"})
+    assert (mini_tables / "persons" / "mini.toml").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"id": "Bad Id", "native": "X", "lang": "en", "family": "X"}, "id"),
+        ({"id": "x", "native": "", "lang": "en", "family": "X"}, "native"),
+        ({"id": "x", "native": "X", "lang": "en", "family": "X", "order": "sideways"}, "order"),
+        ({"id": "x", "native": "X", "lang": "en", "family": "X", "colour": "red"}, "unknown field"),
+        ({"id": "kovacs-bela", "native": "X", "lang": "hu", "family": "X"}, "exists"),
+    ],
+)
+def test_bad_person_is_refused_and_nothing_written(mini_tables, db_path, data, message):
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    rev = store.revision()
+    with pytest.raises(InputError, match=message):
+        editing.add_person(a, store, data)
+    assert store.revision() == rev and store.history() == []
+
+
+def test_unknown_person_and_variant(mini_tables, db_path):
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    with pytest.raises(NotFoundError):
+        editing.add_variant(a, store, "nobody", "X")
+    with pytest.raises(NotFoundError):
+        editing.remove_variant(a, store, "kovacs-bela", "never there")
+
+
+def test_no_store_means_clear_error(mini_tables):
+    a = Authority(mini_tables)
+    with pytest.raises(StoreError, match="database"):
+        editing.add_variant(a, None, "kovacs-bela", "X")
+
+
+def test_export_round_trips(mini_tables, db_path, tmp_path):
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    editing.add_variant(a, store, "kovacs-bela", "Kowacs", "spelling", "test")
+    out = tmp_path / "export"
+    paths = editing.export_tables(a, out)
+    assert [p.name for p in paths] == ["mini.toml"]
+    data = tomllib.loads(paths[0].read_text(encoding="utf-8"))
+    kb = next(p for p in data["person"] if p["id"] == "kovacs-bela")
+    assert {"form": "Kowacs", "kind": "spelling", "source": "test"} in kb["variants"]
+    # the exported directory loads as tables again
+    import shutil
+
+    t2 = tmp_path / "t2"
+    shutil.copytree(mini_tables, t2, ignore=shutil.ignore_patterns("persons"))
+    shutil.copytree(out, t2 / "persons")
+    assert Authority(t2)["kovacs-bela"].variants[0].form == "Kowacs"
+
+
+def test_import_csv_all_or_nothing(mini_tables, db_path):
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    good = "id,form,kind,source\nkovacs-bela,Kovacz,spelling,x\nivanov-ivan,Iwanow,spelling,y\n"
+    assert editing.import_csv(a, store, good) == 2
+    assert {v.form for v in a["ivanov-ivan"].variants} == {"Iwanow"}
+    bad = "id,form\nkovacs-bela,Kovatch\nnobody,Foo\n"
+    rev = store.revision()
+    with pytest.raises(InputError, match="line 3"):
+        editing.import_csv(a, store, bad)
+    assert store.revision() == rev
+    assert "Kovatch" not in {v.form for v in a["kovacs-bela"].variants}
+    with pytest.raises(InputError, match="columns"):
+        editing.import_csv(a, store, "name,spelling\nx,y\n")
+    with pytest.raises(InputError, match="more fields"):
+        editing.import_csv(a, store, "id,form\nkovacs-bela,A,B\n")
+
+
+def _writer(tables, db, n, k):
+    store = Store(db)
+    a = Authority(str(tables), store=store)
+    for i in range(k):
+        editing.add_variant(a, store, "kovacs-bela", f"Form{n}x{i}", "spelling", f"proc{n}")
+
+
+def test_concurrent_writers_lose_nothing(mini_tables, db_path):
+    Store(db_path).revision()  # create the schema once
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(mini_tables, db_path, n, 25)) for n in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    a = Authority(mini_tables, store=Store(db_path))
+    forms = {v.form for v in a["kovacs-bela"].variants}
+    assert forms == {f"Form{n}x{i}" for n in range(4) for i in range(25)}
+    assert len(Store(db_path).history(limit=1000)) == 100
+
+
+KILL_SCRIPT = r'''
+import sys
+from translit.store import Store
+from translit.model import Variant
+store = Store(sys.argv[1])
+with store._write() as conn:
+    for i in range(200000):
+        conn.execute("INSERT INTO variant VALUES (?, ?, 'spelling', 'bulk', 0, 0)", ("kovacs-bela", f"Bulk{i}"))
+        if i == 1000:
+            print("writing", flush=True)
+'''
+
+
+def test_killed_writer_leaves_old_version(mini_tables, db_path):
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    editing.add_variant(a, store, "kovacs-bela", "Before", "spelling", "t")
+    rev = store.revision()
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(db_path)], stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"writing"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    fresh = Store(db_path)
+    assert fresh.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert fresh.revision() == rev
+    forms = {v.form for v in Authority(mini_tables, store=fresh)["kovacs-bela"].variants}
+    assert forms == {"Before"}
+
+
+def test_read_only_database_is_a_clear_error(mini_tables, db_path):
+    store = Store(db_path)
+    store.revision()
+    store.close()
+    ro = Store(db_path, readonly=True)
+    a = Authority(mini_tables, store=ro)
+    with pytest.raises(StoreError, match="read-only"):
+        editing.add_variant(a, ro, "kovacs-bela", "X")
+    assert a["kovacs-bela"].native == "Kovács Béla"  # still answers
+
+
+def test_unopenable_database(tmp_path, mini_tables):
+    target = tmp_path / "file"
+    target.write_text("x")
+    store = Store(target / "sub" / "db.sqlite3")
+    with pytest.raises(StoreError, match="cannot open"):
+        store.add_variant("kovacs-bela", __import__("translit").Variant("X"))
+
+
+def test_wal_mode(db_path):
+    store = Store(db_path)
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert isinstance(store.conn, sqlite3.Connection)
