@@ -14,9 +14,8 @@ import argparse
 import time
 from collections.abc import Callable
 
-from corpus import RU_WORDS, SR_WORDS, text
-
 import translit
+from corpus import RU_WORDS, SR_WORDS, text
 
 
 def rate(fn: Callable[[str], object], data: str, repeat: int = 3) -> float:

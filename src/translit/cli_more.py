@@ -214,6 +214,9 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
         for _, out, rep in normalize_files(paths, jobs=jobs, progress=progress, **kw):
             sys.stdout.write(out)
             total.merge(rep)
+    if kw.get("db") and total.unknown:
+        # the unknown names go to the review queue of the web editor (rejected ones are not proposed again)
+        obj.store.record_candidates(dict(total.unknown), dict(total.contexts), obj.authority.folder.fold)
     if report_path:
         data = json.dumps(total.to_dict(obj.authority), ensure_ascii=False, indent=2) + "\n"
         if report_path == "-":

@@ -19,7 +19,10 @@ class Inflector:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         self.langs: dict[str, dict] = data
         self._endings: list[tuple[str, str, str, bool]] = []  # (ending, lang, note, undouble)
+        # final vowels that a case ending replaces (Serbo-Croatian Tito -> Titom, Đuka -> Đuke)
+        self._restore: dict[str, tuple[str, ...]] = {}
         for lang, spec in data.items():
+            self._restore[lang] = tuple(spec.get("restore", ()))
             for ending, note in spec.get("endings", []):
                 self._endings.append((ending, lang, note, bool(spec.get("undouble"))))
         self._endings.sort(key=lambda e: -len(e[0]))
@@ -37,7 +40,7 @@ class Inflector:
             if len(stem) < 3:
                 continue
             why = f"{self.langs[lang].get('name', lang)} {note} removed"
-            for cand in _mend(stem, undouble):
+            for cand in _mend(stem, undouble) + [stem + v for v in self._restore[lang]]:
                 if cand not in seen:
                     seen.add(cand)
                     out.append((cand, why))

@@ -102,6 +102,7 @@ class Index:
         self.words: dict[str, list[tuple[NamePart, str]]] = defaultdict(list)  # key -> (part, role)
         self.given_keys: set[str] = set()
         self.initials: dict[str, set[str]] = defaultdict(set)
+        self.person_keys: dict[str, set[str]] = defaultdict(set)  # every key of every person
         for person in authority:
             self._add_person(person)
         self.keys = list(self.words)
@@ -145,6 +146,7 @@ class Index:
             self.initials[part.person_id].add(word[0])
         if role == "patronymic":
             self.initials[part.person_id].add(word[0])
+        self.person_keys[part.person_id].add(word)
         entries = self.words[word]
         for p, r in entries:
             if p.person_id == part.person_id and r == role:
@@ -170,6 +172,7 @@ class Lookup:
         self.inflector = Inflector(tables.directory / "inflection.toml")
         lex = tomllib.loads((tables.directory / "lexicon.toml").read_text(encoding="utf-8"))
         self.titles = {self.authority.folder.fold(t) for t in lex.get("titles", [])}
+        self.common = {self.authority.folder.fold(t) for t in lex.get("common_words", [])}
         self._index: Index | None = None
 
     @property
@@ -252,9 +255,15 @@ class Lookup:
         for m in matches[:limit]:
             m.canonical = self.authority.canonical(m.person, style)
         result.candidates = matches[:limit]
-        if matches and matches[0].score >= self.threshold:
+        if matches and matches[0].score >= self.threshold and not self._common_word(query):
             result.best = matches[0]
         return result
+
+    def _common_word(self, query: str) -> bool:
+        """A query in lower case made only of common words ("nagy", "vas") is a word, not a name."""
+        words = query.split()
+        return bool(words) and query == query.lower() and all(self.authority.folder.fold(w) in self.common
+                                                              for w in words)
 
     def lookup_words(self, words: list[tuple[str, bool]], style: str = "en") -> Match | None:
         """The confident answer for already folded words, or None (used by the normalizer)."""

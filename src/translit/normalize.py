@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 
 from .lookup import Lookup, Match
 
-_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’ʼ](?=[^\W\d_])|-(?=[^\W\d_]))*\.?|\S")
+_UPPER = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()} | {c for c in map(chr, range(0x400, 0x530))
+                                                                                   if c.isupper()}))
+_CAP_TOKEN = re.compile(
+    rf"(?<![\w'’ʼ-])[{re.escape(_UPPER)}](?:[^\W\d_]|['’ʼ](?=[^\W\d_])|-(?=[^\W\d_]))*\.?"
+)
+_BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]*[-–—•*]|[\"“„«(])[ \t\n]*$")
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$|^\s*$")
 _GAP_OK = re.compile(r"^[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?$")
 
@@ -118,35 +123,25 @@ class Normalizer:
         return hit
 
     def tokens(self, text: str) -> list[_Tok]:
+        """The capitalised words and initials of a text (the only places a name can start), with offsets.
+
+        Lower-case text is skipped by one C-level regular-expression scan, so the Python work is
+        proportional to the capitalised words only."""
         toks: list[_Tok] = []
-        prev_end = 0
-        for m in _TOKEN.finditer(text):
+        fold = self.lookup.authority.folder.fold
+        for m in _CAP_TOKEN.finditer(text):
             s = m.group()
             start = m.start()
-            sentence_start = not toks or bool(_SENTENCE_END.search(text[max(0, prev_end - 3):start])) and (
-                toks[-1].text[-1:] in ".!?…:" or "\n\n" in text[prev_end:start]
-            )
-            if not toks:
-                sentence_start = True
-            prev_end = m.end()
-            first = s[0]
-            if not first.isalpha() or not first.isupper():
-                toks.append(_Tok(start, m.end(), s, "", False, False, sentence_start))
-                continue
             if s.endswith(".") and len(s) <= 3 and s[:-1].isalpha():
-                letters = s[:-1]
-                toks.append(_Tok(start, m.end(), s, self.lookup.authority.folder.fold(letters[0]), True, False,
-                                 sentence_start))
+                toks.append(_Tok(start, m.end(), s, fold(s[0]), True, False, False))
                 continue
             word = s[:-1] if s.endswith(".") else s
-            end = start + len(word)
             key, is_name = self._word(word)
-            toks.append(_Tok(start, end, word, key, False, is_name, sentence_start))
-            if len(word) != len(s):
-                toks.append(_Tok(end, m.end(), ".", "", False, False, False))
+            toks.append(_Tok(start, start + len(word), word, key, False, is_name, False))
         return toks
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
+        self._text = text
         toks = self.tokens(text)
         mentions: list[Mention] = []
         i = 0
@@ -154,7 +149,7 @@ class Normalizer:
         while i < n:
             t = toks[i]
             if not (t.name or t.initial):
-                if report is not None and t.key and not t.sentence_start and len(t.text) > 2:
+                if report is not None and t.key and len(t.text) > 2 and not _sentence_start(text, t.start):
                     self._unknown(toks, i, text, report)
                 i += 1
                 continue
@@ -178,6 +173,8 @@ class Normalizer:
             if len(run) == 1 and run[0].key in self.common and not self._context_says_name(toks, i):
                 continue
             res = lk.lookup_words(flat, style=self.style)
+            if res is not None and self._given_beside(toks, i, end, j, res.person.id, text):
+                continue  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
             if res is not None:
                 m = Mention(run[0].start, run[-1].end, text[run[0].start:run[-1].end], res)
                 mentions.append(m)
@@ -186,9 +183,25 @@ class Normalizer:
                 return end
         return i + 1
 
+    def _given_beside(self, toks, i, end, j, pid, text) -> bool:
+        """Is a run toks[i:end] touched by another person's given name (just before it, or next in the run)?"""
+        index = self.lookup.index
+        mine = index.person_keys.get(pid, set())
+        if end < j and not toks[end].initial:
+            k = toks[end].key
+            if k in index.given_keys and k not in mine:
+                return True
+        if i > 0:
+            prev = toks[i - 1]
+            if (not prev.initial and prev.key in index.given_keys and prev.key not in mine
+                    and _GAP_OK.match(text[prev.end:toks[i].start])):
+                return True
+        return False
+
     def _context_says_name(self, toks, i) -> bool:
+        """A capitalised common word ("Nagy", "Vas") is a name only where capitals are not the rule."""
         t = toks[i]
-        return not t.sentence_start
+        return not _sentence_start(t_text := self._text, t.start) and not t_text[t.start:t.end].isupper()
 
     def _unknown(self, toks, i, text, report) -> None:
         t = toks[i]
@@ -224,6 +237,12 @@ class Normalizer:
             pos = m.end
         out.append(text[pos:])
         return "".join(out)
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """Does a sentence (or a heading, list item, quotation) begin at `pos`?"""
+    return bool(_BEFORE_SENTENCE.search(text[max(0, pos - 12):pos])) if pos > 12 else bool(
+        _BEFORE_SENTENCE.search(text[:pos]))
 
 
 def _fold_eq(nz: Normalizer, a: str, b: str) -> bool:

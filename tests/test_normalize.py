@@ -1,0 +1,186 @@
+"""Normalization of running text: mentions with exact offsets, context rules, formats, streaming, Dask."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+EN = (
+    "On 2 November N. S. Khrushchev flew to Brioni, where Josip Broz Tito and Edvard Kardelj received him.\n"
+    "Mićunović's diary says that Khrushchev's mood was grim; Imre Nagy had taken refuge in the Yugoslav "
+    "embassy.\nA nagy crowd gathered. Later Kádár asked Tito for help, and Firiubin reported to Moscow.\n"
+)
+HU = "Nagy Imrének és Kádárral együtt Hruscsov is tárgyalt. Titóval Mićunović beszélt; nagy baj volt.\n"
+RU = "Хрущёв встретился с Тито. Андропов доложил Хрущёву о Надь и Кадаре. Мичунович молчал.\n"
+SH = "Tito je razgovarao sa Hruščovom. Kardelj i Ranković su bili na Brionima; Nađ je bio u ambasadi.\n"
+
+
+@pytest.fixture(scope="module")
+def nz():
+    from translit.normalize import Normalizer
+
+    return Normalizer()
+
+
+def found(nz, text):
+    ms = nz.find(text)
+    for m in ms:
+        assert text[m.start:m.end] == m.surface
+    return [(m.surface, m.match.person.native) for m in ms]
+
+
+def test_english(nz):
+    got = found(nz, EN)
+    surfaces = [s for s, _ in got]
+    assert "N. S. Khrushchev" in surfaces
+    assert "Josip Broz Tito" in surfaces  # one mention, not two
+    assert "Edvard Kardelj" in surfaces
+    assert "Mićunović" in surfaces and "Khrushchev" in surfaces  # possessives
+    assert "Imre Nagy" in surfaces and "Kádár" in surfaces and "Firiubin" in surfaces
+    assert "nagy" not in surfaces  # the adjective
+    assert not any(s in ("Brioni", "Moscow", "November") for s in surfaces)
+
+
+def test_hungarian_inflection_and_adjective(nz):
+    surfaces = [s for s, _ in found(nz, HU)]
+    assert "Nagy Imrének" in surfaces and "Kádárral" in surfaces and "Hruscsov" in surfaces
+    assert "Titóval" in surfaces and "Mićunović" in surfaces
+    assert "nagy" not in surfaces
+
+
+def test_russian_cases(nz):
+    got = dict(found(nz, RU))
+    assert "Хрущёву" in got and "Андропов" in got and "Надь" in got and "Кадаре" in got and "Мичунович" in got
+
+
+def test_serbo_croatian_cases(nz):
+    surfaces = [s for s, _ in found(nz, SH)]
+    assert {"Tito", "Hruščovom", "Kardelj", "Ranković", "Nađ"} <= set(surfaces)
+
+
+def test_replace_keeps_text_and_marks_inflected(nz):
+    ms = nz.find(HU)
+    out = nz.replace(HU, ms)
+    assert "együtt" in out and out.count("[") >= 1  # an inflected mention is marked, not silently broken
+    assert nz.replace(EN, []) == EN
+
+
+def test_stream_equals_whole(nz):
+    from translit.normalize import chunked
+
+    text = (EN + "\n") * 50
+    whole = [(m.start, m.end, m.match.person.id) for m in nz.find(text)]
+    lines = text.splitlines(keepends=True)
+    streamed = [(m.start, m.end, m.match.person.id) for m in nz.find_stream(chunked(iter(lines), size=500))]
+    assert streamed == whole
+
+
+def test_report_lists_unknown_names(nz):
+    from translit.normalize import Report
+
+    rep = Report()
+    nz.find("Later that day Leonid Brezhnev met Khrushchev and Walter Ulbricht in Berlin.", rep)
+    d = rep.to_dict(nz.lookup.authority)
+    names = {u["name"] for u in d["unknown"]}
+    assert "Leonid Brezhnev" in names and "Walter Ulbricht" in names
+    assert any(p["native"] == "Никита Сергеевич Хрущёв" for p in d["persons"])
+
+
+def run_cli(args, cli_env, stdin=None):
+    return subprocess.run([sys.executable, "-m", "translit", "--no-db", *args], input=stdin,
+                          capture_output=True, text=True, env=cli_env, timeout=300)
+
+
+def test_cli_formats(tmp_path, cli_env):
+    f = tmp_path / "a.txt"
+    f.write_text(EN, encoding="utf-8")
+    spans = run_cli(["normalize", "--format", "spans", str(f)], cli_env)
+    assert spans.returncode == 0, spans.stderr
+    rows = [json.loads(x) for x in spans.stdout.splitlines()]
+    assert rows and all(EN[r["start"]:r["end"]] == r["surface"] for r in rows)
+    assert set(rows[0]) >= {"start", "end", "surface", "id", "native", "canonical", "score"}
+    tei = run_cli(["normalize", "--format", "tei", str(f)], cli_env)
+    root = ET.fromstring(tei.stdout)
+    names = root.findall(".//{http://www.tei-c.org/ns/1.0}persName")
+    assert len(names) == len(rows) and names[0].get("ref", "").startswith("#")
+    text = run_cli(["normalize", "--format", "text", "--style", "de", str(f)], cli_env)
+    assert "Chruschtschow" in text.stdout
+    ann = run_cli(["normalize", "--format", "annotate", str(f)], cli_env)
+    assert "|khrushchev" in ann.stdout or "|" in ann.stdout
+    rep = tmp_path / "report.json"
+    r = run_cli(["normalize", "--format", "spans", "--report", str(rep), str(f)], cli_env)
+    assert r.returncode == 0 and json.loads(rep.read_text(encoding="utf-8"))["persons"]
+
+
+def test_cli_csv(tmp_path, cli_env):
+    f = tmp_path / "letters.csv"
+    f.write_text("id,author\n1,Hruscsov\n2,Brezhnev\n3,\"Nagy, Imre\"\n", encoding="utf-8")
+    r = run_cli(["normalize", "--format", "csv", "--column", "author", str(f)], cli_env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "id,author,author_id,author_canonical,author_score"
+    assert "khrushchev" in lines[1] and lines[2].endswith(",,,") and "nagy" in lines[3]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,author\n1,a,b\n", encoding="utf-8")
+    r = run_cli(["normalize", "--format", "csv", "--column", "author", str(bad)], cli_env)
+    assert r.returncode != 0 and "line 2" in r.stderr
+    r = run_cli(["normalize", "--format", "csv", "--column", "nope", str(f)], cli_env)
+    assert r.returncode != 0 and "nope" in r.stderr
+
+
+def test_cli_bad_input(tmp_path, cli_env):
+    f = tmp_path / "bad.txt"
+    f.write_bytes(b"Khrushchev " + b"\xff\xfe more")
+    r = run_cli(["normalize", "--format", "spans", str(f)], cli_env)
+    assert r.returncode != 0 and "11" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli(["normalize", "--format", "spans", "--errors", "replace", str(f)], cli_env)
+    assert r.returncode == 0 and "Khrushchev" in r.stdout
+    b = tmp_path / "bin.dat"
+    b.write_bytes(b"\x00\x01\x02" * 100)
+    r = run_cli(["normalize", "--format", "spans", str(b)], cli_env)
+    assert r.returncode != 0 and "binary" in r.stderr
+    r = run_cli(["normalize", "--format", "spans", str(tmp_path / "missing.txt")], cli_env)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+
+
+def test_jobs_equal_single(tmp_path, cli_env):
+    paths = []
+    for i, t in enumerate([EN, HU, RU, SH]):
+        p = tmp_path / f"{i}.txt"
+        p.write_text(t, encoding="utf-8")
+        paths.append(str(p))
+    one = run_cli(["normalize", "--format", "spans", *paths], cli_env)
+    two = run_cli(["normalize", "--format", "spans", "--jobs", "2", *paths], cli_env)
+    assert one.returncode == 0 and one.stdout == two.stdout and one.stdout
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_equals_single_process():
+    distributed = pytest.importorskip("distributed")
+    import dask.bag as db
+
+    from translit.batch import normalize_bag
+    from translit.normalize import Normalizer
+
+    texts = [EN, HU, RU, SH] * 3
+    nz = Normalizer()
+    expected = [[m.to_dict() for m in nz.find(t)] for t in texts]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
+            distributed.Client(cl) as client:
+        bag = db.from_sequence(texts, npartitions=4)
+        got = normalize_bag(bag).compute(scheduler=client.get)
+    assert got == expected
+
+
+def test_public_eval_texts(shared):
+    checker = shared / "eval" / "check_normalize.py"
+    proc = subprocess.run(
+        [sys.executable, str(checker), "--cmd", f"{sys.executable} -m translit --no-db normalize --format spans",
+         "--dir", str(shared / "eval" / "texts_dev"), "--min-precision", "0.97", "--min-recall", "0.95"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
