@@ -126,10 +126,12 @@ def test_api_persons_write_needs_token(client):
 def test_openapi_matches_routes(app, client):
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    rules = {re.sub(r"<(\w+)>", r"{\1}", r.rule): r.methods for r in app.url_map.iter_rules()}
+    rules: dict[str, set[str]] = {}
+    for r in app.url_map.iter_rules():
+        rules.setdefault(re.sub(r"<(\w+)>", r"{\1}", r.rule), set()).update(r.methods)
     for path, ops in spec["paths"].items():
         assert path in rules, f"documented path {path} is not served"
-        for method in ops:
+        for method in (m for m in ops if m in ("get", "post", "put", "patch", "delete")):
             assert method.upper() in rules[path], f"{method.upper()} {path} documented but not served"
     served = {p for p in rules if p.startswith("/api/v1/")}
     assert served <= set(spec["paths"]), served - set(spec["paths"])

@@ -22,7 +22,7 @@ STYLE_SCHEMES = {
         "scholarly": "ru-scholarly",
     },
     "hu-Latn": {"ru": "hu-ru", "sh": "hu-sh"},
-    "sh-Latn": {"ru": "sh-ru", "sr-Cyrl": "sr-latn-cyrl"},
+    "sh-Latn": {"ru": "sh-ru", "sr-Cyrl": "sr-latn-cyrl", "hu": "sh-hu"},
 }
 STYLES = ("native", "en", "en-bgn", "en-alalc", "de", "fr", "hu", "sh", "pl", "cs", "ru", "sr-Cyrl", "ascii")
 STYLE_NAMES = {

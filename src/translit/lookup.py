@@ -16,7 +16,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .authority import Authority, NamePart
@@ -37,6 +37,7 @@ _CONFUSABLE = {
                            "ae", "eo", "s5", "lt", "fi", "ft", "ao", "yv", "yj", "ui", "ei", "ou"]
 }
 _CHEAP_INDEL = set("hjy'")
+_VOWELS = frozenset("aeiouy")
 _HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad\u2010\u2011]\s+(\w)")
 _POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b|(?<=s)['’ʼ](?=\s|$)")
 _INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.)+$|^[^\W\d_]\.?$")
@@ -131,6 +132,12 @@ class Index:
                     continue
                 for i, w in enumerate(words):
                     role = _role_in(w, family_keys, given_keys, None)
+                    if role is None and family_keys and given_keys:
+                        # a variant in the other order or damaged: the word is whichever part it resembles
+                        fam = max(fuzz.ratio(w, k) for k in family_keys)
+                        giv = max(fuzz.ratio(w, k) for k in given_keys)
+                        if max(fam, giv) >= 60 and fam != giv:
+                            role = "family" if fam > giv else "given"
                     if role is None:
                         last = i == len(words) - 1 if person.order == "given-family" else i == 0
                         role = "family" if last else "given"
@@ -138,6 +145,8 @@ class Index:
         for key in given_keys:
             self.given_keys.add(key)
             self.initials[person.id].add(key[0])
+        if any(p.role == "pseudonym" for p in parts):
+            self.initials[person.id] |= {k[0] for k in family_keys}
         self.initials[person.id] |= {k[0] for k in given_keys}
 
     def _put(self, word: str, part: NamePart, role: str) -> None:
@@ -174,11 +183,14 @@ class Lookup:
         self.titles = {self.authority.folder.fold(t) for t in lex.get("titles", [])}
         self.common = {self.authority.folder.fold(t) for t in lex.get("common_words", [])}
         self._index: Index | None = None
+        self._index_revision = None
 
     @property
     def index(self) -> Index:
-        if self.authority.refresh() or self._index is None:
+        self.authority.refresh()
+        if self._index is None or self._index_revision != self.authority.revision:
             self._index = Index(self.authority)
+            self._index_revision = self.authority.revision
         return self._index
 
     # -- query cleaning ---------------------------------------------------------------------
@@ -198,6 +210,10 @@ class Lookup:
                     out.append((self.authority.folder.fold(letter), True))
                 continue
             key = self.authority.folder.fold(raw)
+            if "-" in raw and len(key.split()) > 1:
+                joined = self.authority.folder.fold(raw.replace("-", ""))
+                if self.explain(joined) and not all(self.explain(w) for w in key.split()):
+                    key = joined  # a word broken by hyphenation: Micuno-vic
             for w in key.split():
                 if w in self.titles:
                     continue
@@ -225,6 +241,22 @@ class Lookup:
         take(word, S_EXACT, "")
         for stem, reason in self.inflector.stems(word):
             take(stem, S_INFLECTED, reason)
+        if not hits and _is_cyrillic(word):
+            # Serbian Cyrillic without its own letters (Титом), or a Western name in Russian (Даллес)
+            for sid in ("sr-cyrl-latn", "ru-alalc-plain"):
+                if sid not in self.authority.schemes:
+                    continue
+                latin = self.authority.folder.fold(self.authority.schemes[sid].transliterate(word))
+                if _is_cyrillic(latin):
+                    continue  # Russian letters that Serbian lacks (э, ы): not Serbian
+                for hit in sorted(self._explain_loose(latin), key=lambda h: -h.score):
+                    sig = (hit.person_id, hit.role)
+                    if sig not in seen:
+                        seen.add(sig)
+                        hits.append(Hit(hit.person_id, hit.role, hit.score * 0.98,
+                                        f"{hit.why}; read from Cyrillic as {latin}"))
+                if hits:
+                    break
         if not hits and len(word) >= 4:
             for key, cost in self._near(word):
                 score = S_OCR if cost <= 0.7 else S_FUZZY
@@ -233,7 +265,20 @@ class Lookup:
             index.cache[word] = hits
         return hits
 
-    def _near(self, word: str) -> list[tuple[str, float]]:
+    def _explain_loose(self, latin: str) -> list[Hit]:
+        """A romanized Russian spelling of a foreign name: vowels are transcribed by sound (Dulles -> Даллес)."""
+        hits = list(self.explain(latin))
+        if any(h.score >= S_INFLECTED for h in hits) or len(latin) < 4:
+            return hits
+        index = self.index
+        for key, cost in self._near(latin, loose=True):
+            score = S_OCR - 0.05 * max(0.0, cost - 0.3)
+            for part, role in index.words.get(key, ()):
+                hits.append(Hit(part.person_id, role, score,
+                                _why(self.authority, part, f"a Russian transcription by sound ({latin})")))
+        return hits
+
+    def _near(self, word: str, loose: bool = False) -> list[tuple[str, float]]:
         index = self.index
         pool = [k for n in range(len(word) - 2, len(word) + 3) for k in index.by_len.get(n, ())]
         found = process.extract(word, pool, scorer=Levenshtein.distance, score_cutoff=2, limit=20)
@@ -241,7 +286,7 @@ class Lookup:
         for key, dist, _ in found:
             if dist == 0:
                 continue
-            cost = _edit_cost(word, key)
+            cost = _edit_cost(word, key, loose)
             n = min(len(word), len(key))
             if cost <= 0.7 or (cost <= 1.0 and n >= 6) or (cost <= 1.3 and n >= 8):
                 out.append((key, cost))
@@ -323,6 +368,10 @@ class Lookup:
         return Match(person, round(min(score, 1.0), 4), "; ".join(reasons))
 
 
+def _is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in word)
+
+
 def _why(authority: Authority, part: NamePart, how: str) -> str:
     src = part.source
     label = {"family": "family name", "given": "given name", "patronymic": "patronymic",
@@ -343,13 +392,18 @@ def _why(authority: Authority, part: NamePart, how: str) -> str:
     return f"{text}; {how}" if how else text
 
 
-def _edit_cost(a: str, b: str) -> float:
-    """Edit cost where OCR-confusable substitutions and a dropped h/j/y are cheap."""
+def _edit_cost(a: str, b: str, loose: bool = False) -> float:
+    """Edit cost where OCR-confusable substitutions and a dropped h/j/y are cheap (`loose`: vowels too)."""
     cost = 0.0
     for op in Levenshtein.editops(a, b):
         if op.tag == "replace":
             pair = frozenset((a[op.src_pos], b[op.dest_pos]))
-            cost += 0.35 if pair in _CONFUSABLE else 1.0
+            if pair in _CONFUSABLE:
+                cost += 0.35
+            elif loose and pair <= _VOWELS:
+                cost += 0.4
+            else:
+                cost += 1.0
         elif op.tag == "delete":
             cost += 0.3 if a[op.src_pos] in _CHEAP_INDEL else 1.0
         else:

@@ -19,9 +19,12 @@ from .lookup import Lookup, Match
 
 _UPPER = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()} | {c for c in map(chr, range(0x400, 0x530))
                                                                                    if c.isupper()}))
-_CAP_TOKEN = re.compile(
-    rf"(?<![\w'’ʼ-])[{re.escape(_UPPER)}](?:[^\W\d_]|['’ʼ](?=[^\W\d_])|-(?=[^\W\d_]))*\.?"
-)
+# a capitalised word; whether it starts a word, and where it really ends, is checked per distinct match
+_CAP_TOKEN = re.compile(rf"[{re.escape(_UPPER)}][\w'’ʼ-]*\.?")
+# endings of Slavic and Hungarian-looking surnames: a lone unknown word with one is reported as a candidate
+_SURNAME = re.compile(r"(?:ov|ev|ova|eva|in|ina|ic|ski|sky|skii|skij|ko|enko|ek|uk|yan|ian|escu|fi|ffy)$")
+_NEXT_WORD = re.compile(rf"[ \t]+([{re.escape(_UPPER)}][\w'’ʼ-]*)")
+_WORD_CHAR = re.compile(r"[\w'’ʼ-]")
 _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]*[-–—•*]|[\"“„«(])[ \t\n]*$")
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$|^\s*$")
 _GAP_OK = re.compile(r"^[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?$")
@@ -102,62 +105,104 @@ class Normalizer:
         lex = tomllib.loads((self.lookup.authority.tables.directory / "lexicon.toml").read_text(encoding="utf-8"))
         fold = self.lookup.authority.folder.fold
         self.common = {fold(w) for w in lex.get("common_words", [])}
-        self._word_cache: dict[str, tuple[str, bool]] = {}
+        self._word_cache: dict[str, tuple[int, str, int]] = {}
+        self._run_cache: dict[tuple, Match | None] = {}
         self._revision = None
 
-    def _word(self, text: str) -> tuple[str, bool]:
-        """(folded key, could be part of a name) for a capitalised word, cached."""
+    def _check_revision(self) -> None:
+        _ = self.lookup.index  # re-reads the store when another process changed it
         if self._revision != self.lookup.authority.revision:
             self._word_cache.clear()
+            self._run_cache.clear()
             self._revision = self.lookup.authority.revision
-        hit = self._word_cache.get(text)
-        if hit is None:
-            key = self.lookup.authority.folder.fold(text)
-            words = key.split()
-            is_name = bool(words) and all(
-                w not in self.lookup.titles and bool(self.lookup.explain(w)) for w in words
-            )
-            hit = (key, is_name)
-            if len(self._word_cache) < 500_000:
-                self._word_cache[text] = hit
-        return hit
 
-    def tokens(self, text: str) -> list[_Tok]:
+    def _classify(self, s: str) -> tuple[int, str, int]:
+        """(kind, folded key, length of the word) of a capitalised token: kind 0 other, 1 name word, 2 initial."""
+        if s.endswith(".") and len(s) <= 3 and s[:-1].isalpha():
+            return 2, self.lookup.authority.folder.fold(s[0]), len(s)
+        word = (s[:-1] if s.endswith(".") else s).rstrip("'’ʼ-_")
+        if word[-2:] in ("'s", "’s", "ʼs"):
+            word = word[:-2]  # English possessive: the mention is the name itself
+        key = self.lookup.authority.folder.fold(word)
+        words = key.split()
+        is_name = bool(words) and all(w not in self.lookup.titles and bool(self.lookup.explain(w)) for w in words)
+        return (1 if is_name else 0), key, len(word)
+
+    def tokens(self, text: str, keep_other: bool = False) -> list[_Tok]:
         """The capitalised words and initials of a text (the only places a name can start), with offsets.
 
-        Lower-case text is skipped by one C-level regular-expression scan, so the Python work is
-        proportional to the capitalised words only."""
+        Lower-case text is skipped by one C-level regular-expression scan, and what is learnt about a
+        word is cached, so the Python work is one dictionary probe per capitalised word."""
+        self._check_revision()
         toks: list[_Tok] = []
-        fold = self.lookup.authority.folder.fold
+        cache = self._word_cache
+        append = toks.append
         for m in _CAP_TOKEN.finditer(text):
             s = m.group()
-            start = m.start()
-            if s.endswith(".") and len(s) <= 3 and s[:-1].isalpha():
-                toks.append(_Tok(start, m.end(), s, fold(s[0]), True, False, False))
+            hit = cache.get(s)
+            if hit is None:
+                hit = self._classify(s)
+                if len(cache) < 500_000:
+                    cache[s] = hit
+            kind, key, n = hit
+            if kind == 0 and not keep_other:
                 continue
-            word = s[:-1] if s.endswith(".") else s
-            key, is_name = self._word(word)
-            toks.append(_Tok(start, start + len(word), word, key, False, is_name, False))
+            start = m.start()
+            if start and _WORD_CHAR.match(text, start - 1):
+                continue  # inside a word (McDonald's D)
+            append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, False))
         return toks
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
         self._text = text
-        toks = self.tokens(text)
+        toks = self.tokens(text, keep_other=report is not None)
         mentions: list[Mention] = []
         i = 0
         n = len(toks)
         while i < n:
             t = toks[i]
             if not (t.name or t.initial):
-                if report is not None and t.key and len(t.text) > 2 and not _sentence_start(text, t.start):
-                    self._unknown(toks, i, text, report)
                 i += 1
                 continue
             j = i + 1
             while j < n and (toks[j].name or toks[j].initial) and _GAP_OK.match(text[toks[j - 1].end:toks[j].start]):
                 j += 1
             i = self._resolve(toks, i, j, text, mentions, report)
+        if report is not None:
+            self._report_unknown(toks, mentions, text, report)
         return mentions
+
+    def _report_unknown(self, toks, mentions, text, report) -> None:
+        """Runs of capitalised words that no mention covers and that look like a person's name."""
+        covered = {id(t) for t in toks for m in mentions if m.start <= t.start < m.end}
+        run: list[_Tok] = []
+
+        def flush():
+            words = [t for t in run if t.key and not t.initial and t.key not in self.lookup.titles]
+            if words and _sentence_start(text, words[0].start) and len(words) > 1:
+                words = words[1:]  # "Then Leonid Brezhnev": the sentence's first word is not part of it
+            if not words or any(len(t.text) < 2 or t.text.isupper() for t in words):
+                return
+            if len(words) == 1 and (_sentence_start(text, words[0].start) or not _SURNAME.search(words[0].key)):
+                return
+            if len(words) > 4:
+                return
+            name = " ".join(t.text for t in words)
+            ctx = text[max(0, words[0].start - 40):words[-1].end + 40].replace("\n", " ")
+            report.add_unknown(name, ctx)
+
+        prev = None
+        for t in toks:
+            if id(t) in covered:
+                flush()
+                run, prev = [], None
+                continue
+            if prev is not None and not _GAP_OK.match(text[prev.end:t.start]):
+                flush()
+                run = []
+            run.append(t)
+            prev = t
+        flush()
 
     def _resolve(self, toks, i, j, text, mentions, report) -> int:
         """Longest run of name words from i that one person explains; returns where to go on."""
@@ -172,9 +217,16 @@ class Normalizer:
                 flat.extend((x, initial) for x in w.split()) if not initial else flat.append((w, True))
             if len(run) == 1 and run[0].key in self.common and not self._context_says_name(toks, i):
                 continue
-            res = lk.lookup_words(flat, style=self.style)
+            flat = tuple(flat)
+            res = self._run_cache.get(flat, False)
+            if res is False:
+                res = lk.lookup_words(list(flat), style=self.style)
+                if len(self._run_cache) < 200_000:
+                    self._run_cache[flat] = res
             if res is not None and self._given_beside(toks, i, end, j, res.person.id, text):
-                continue  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
+                continue
+            if res is not None and len(run) == 1 and self._by_name_of_another(run[0], res.person.id, text):
+                continue  # "Walter Ulbricht" is not Tito, whose alias was Walter  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
             if res is not None:
                 m = Mention(run[0].start, run[-1].end, text[run[0].start:run[-1].end], res)
                 mentions.append(m)
@@ -198,19 +250,24 @@ class Normalizer:
                 return True
         return False
 
+    def _by_name_of_another(self, tok, pid, text) -> bool:
+        """A lone word that is only a by-name or given name of the person, followed by an unknown capitalised
+        word: the two are one name of someone else."""
+        index = self.lookup.index
+        roles = {r for part, r in index.words.get(tok.key, ()) if part.person_id == pid}
+        if "family" in roles:
+            return False
+        m = _NEXT_WORD.match(text, tok.end)
+        if not m:
+            return False
+        nxt = m.group(1)
+        hit = self._word_cache.get(nxt) or self._classify(nxt)
+        return hit[0] == 0 and hit[1] not in self.lookup.titles
+
     def _context_says_name(self, toks, i) -> bool:
         """A capitalised common word ("Nagy", "Vas") is a name only where capitals are not the rule."""
         t = toks[i]
         return not _sentence_start(t_text := self._text, t.start) and not t_text[t.start:t.end].isupper()
-
-    def _unknown(self, toks, i, text, report) -> None:
-        t = toks[i]
-        if i + 1 < len(toks) and toks[i + 1].key and not toks[i + 1].name and toks[i + 1].text[0].isupper():
-            nxt = toks[i + 1]
-            if _GAP_OK.match(text[t.end:nxt.start]):
-                name = f"{t.text} {nxt.text}"
-                ctx = text[max(0, t.start - 40):nxt.end + 40].replace("\n", " ")
-                report.add_unknown(name, ctx)
 
     # -- whole inputs ---------------------------------------------------------------------
     def find_stream(self, chunks: Iterable[str], report: Report | None = None) -> Iterator[Mention]:

@@ -74,8 +74,14 @@ class Scheme:
         ctx = None
         if branches:
             ctx = re.compile("|".join(f"({b})" for b in branches), re.IGNORECASE)
-        letters = {chr(c) for c in table} | {ch for k in multi for ch in k}
-        upper = sorted({c.upper() for c in letters if c.upper() != c.lower() and len(c.upper()) == 1})
+        # A rule's output is written as a private-use placeholder that the letter table expands, so the
+        # letter map never re-reads what a rule wrote (Hungarian s -> sz must not touch the s of cs).
+        for i, out in enumerate(outputs):
+            for case, value in enumerate((out, _title(out), out.upper())):
+                table[_PLACEHOLDER + 3 * i + case] = value
+        letters = {chr(c) for c in table if c < _PLACEHOLDER} | {ch for k in multi for ch in k}
+        letters |= {ch for pattern, _ in self.rules for ch in pattern if ch.isalpha()}
+        upper = sorted({c.upper() for c in letters if c.upper() != c.lower() and len(c.upper()) == 1} | _UPPER)
         caps = None
         if upper and any(len(v) > 1 for v in list(table.values()) + outputs):
             cls = "".join(re.escape(c) for c in upper)
@@ -85,7 +91,7 @@ class Scheme:
     def _core(self, text: str) -> str:
         table, ctx, outputs, _ = self._compiled
         if ctx is not None:
-            text = ctx.sub(lambda m: _cased(outputs[m.lastindex - 1], m.group()), text)
+            text = ctx.sub(lambda m: chr(_PLACEHOLDER + 3 * (m.lastindex - 1) + _case_of(m.group())), text)
         return text.translate(table)
 
     def transliterate(self, text: str) -> str:
@@ -93,9 +99,19 @@ class Scheme:
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         caps = self._compiled[3]
-        if caps is not None:
-            text = caps.sub(lambda m: self._core(m.group().lower()).upper(), text)
-        return self._core(text)
+        if caps is None:
+            return self._core(text)
+        # words in capitals are transliterated whole and upper-cased (ХРУЩЁВ -> KHRUSHCHËV, not KhRUSHCHËV)
+        out: list[str] = []
+        pos = 0
+        for m in caps.finditer(text):
+            out.append(self._core(text[pos:m.start()]))
+            out.append(self._core(m.group().lower()).upper())
+            pos = m.end()
+        if not pos:
+            return self._core(text)
+        out.append(self._core(text[pos:]))
+        return "".join(out)
 
     __call__ = transliterate
 
@@ -118,13 +134,19 @@ def _title(value: str) -> str:
     return value[:1].upper() + value[1:] if value else value
 
 
-def _cased(out: str, matched: str) -> str:
+# upper-case Latin and Cyrillic letters: a word made of these is written in capitals
+_UPPER = {c for r in (range(0x41, 0x250), range(0x400, 0x530)) for c in map(chr, r) if c.isupper()}
+_PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in real text
+
+
+def _case_of(matched: str) -> int:
+    """0 lower, 1 title, 2 upper: how the replacement of `matched` is to be cased."""
     letters = [c for c in matched if c.isalpha()]
     if not letters or not letters[0].isupper():
-        return out
+        return 0
     if len(letters) > 1 and all(c.isupper() for c in letters):
-        return out.upper()
-    return _title(out)
+        return 2
+    return 1
 
 
 # -- loading ----------------------------------------------------------------------------------
