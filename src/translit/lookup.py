@@ -143,14 +143,15 @@ class Index:
                         role = "family" if last else "given"
                     self._put(w, part, role)
         for key in given_keys:
-            self.given_keys.add(key)
+            if len(key) > 1:
+                self.given_keys.add(key)
             self.initials[person.id].add(key[0])
         if any(p.role == "pseudonym" for p in parts):
             self.initials[person.id] |= {k[0] for k in family_keys}
         self.initials[person.id] |= {k[0] for k in given_keys}
 
     def _put(self, word: str, part: NamePart, role: str) -> None:
-        if role == "given":
+        if role == "given" and len(word) > 1:
             self.given_keys.add(word)
             self.initials[part.person_id].add(word[0])
         if role == "patronymic":

@@ -121,6 +121,8 @@ class Normalizer:
         if s.endswith(".") and len(s) <= 3 and s[:-1].isalpha():
             return 2, self.lookup.authority.folder.fold(s[0]), len(s)
         word = (s[:-1] if s.endswith(".") else s).rstrip("'’ʼ-_")
+        if len(word) < 2:
+            return 0, "", len(word)  # a one-letter word (Russian С, В) without a period is not an initial
         if word[-2:] in ("'s", "’s", "ʼs"):
             word = word[:-2]  # English possessive: the mention is the name itself
         key = self.lookup.authority.folder.fold(word)
@@ -253,8 +255,7 @@ class Normalizer:
     def _by_name_of_another(self, tok, pid, text) -> bool:
         """A lone word that is only a by-name or given name of the person, followed by an unknown capitalised
         word: the two are one name of someone else."""
-        index = self.lookup.index
-        roles = {r for part, r in index.words.get(tok.key, ()) if part.person_id == pid}
+        roles = {h.role for w in tok.key.split() for h in self.lookup.explain(w) if h.person_id == pid}
         if "family" in roles:
             return False
         m = _NEXT_WORD.match(text, tok.end)
