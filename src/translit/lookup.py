@@ -126,6 +126,7 @@ class Index:
                 words = key.split()
                 if not words:
                     continue
+                self.initials[person.id].update(w for w in words if len(w) == 1)  # Rainer M. János
                 if part.role != "full":
                     for w in words:
                         self._put(w, part, part.role if len(words) == 1 else _role_in(w, family_keys, given_keys, part.role))
