@@ -140,7 +140,12 @@ def transliterate(obj, scheme_id, show_all, errors, text):
     n = 0
     offset = 0
     for raw in stream:
-        line = decode(raw, f"<stdin> line {n + 1} (byte {offset})", errors)
+        if n == 0 and raw.startswith(b"\xef\xbb\xbf"):
+            raw, offset = raw[3:], 3  # a UTF-8 byte-order mark is not text
+        try:
+            line = raw.decode("utf-8", errors=errors)
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"<stdin> line {n + 1}", offset + exc.start) from None
         offset += len(raw)
         n += 1
         sys.stdout.write(scheme.transliterate(line))

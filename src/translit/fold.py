@@ -17,6 +17,12 @@ INVISIBLE = dict.fromkeys(
 )
 _PUNCT = re.compile(r"[\s\-‐‑‒–—―.,;:!?()\[\]{}/\\_*+=<>|#№~^]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN = re.compile(r"[a-z]")
+# letters that look alike in the two scripts (after casefolding): a word that mixes scripts is read in the
+# script of most of its letters (a Latin "e" typed inside Хрущёв)
+_LAT_TO_CYR = str.maketrans("aceopxykmthbi", "асеорхукмтнві")
+_CYR_TO_LAT = str.maketrans("асеорхукмтнві", "aceopxykmthbi")
+_MIXED = re.compile(r"\w*(?:[a-z]\w*[\u0400-\u04ff]|[\u0400-\u04ff]\w*[a-z])\w*")
 
 
 class Folder:
@@ -47,6 +53,8 @@ class Folder:
             else:
                 out.append(_strip_char(ch))
         text = "".join(out)
+        if _CYRILLIC.search(text) and _LATIN.search(text):
+            text = _MIXED.sub(_one_script, text)
         text = text.replace("ё", "е")
         return _PUNCT.sub(" ", text).strip()
 
@@ -67,8 +75,17 @@ class Folder:
         return result
 
 
+def _one_script(m: re.Match) -> str:
+    word = m.group()
+    cyr = len(_CYRILLIC.findall(word))
+    lat = len(_LATIN.findall(word))
+    return word.translate(_LAT_TO_CYR if cyr >= lat else _CYR_TO_LAT)
+
+
 @lru_cache(maxsize=4096)
 def _strip_char(ch: str) -> str:
+    if not ch.isalnum():
+        return " "  # a symbol or punctuation mark outside ASCII separates words
     decomposed = unicodedata.normalize("NFD", ch)
     base = "".join(c for c in decomposed if not unicodedata.combining(c))
     if base.isascii():

@@ -119,7 +119,7 @@ def load_person_file(path: Path) -> list[Person]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TableError(str(path), f"invalid TOML: {exc}", getattr(exc, "lineno", None)) from None
+        raise TableError(str(path), f"invalid TOML: {exc}", _toml_line(exc)) from None
     starts = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[person]]"]
     persons = []
     for n, raw in enumerate(data.get("person", [])):
@@ -133,3 +133,12 @@ def load_person_file(path: Path) -> list[Person]:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def _toml_line(exc: Exception) -> int | None:
+    """The line of a TOML syntax error (tomllib puts it in the message before Python 3.14)."""
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+    return line

@@ -20,11 +20,14 @@ from .lookup import Lookup, Match
 _UPPER = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()} | {c for c in map(chr, range(0x400, 0x530))
                                                                                    if c.isupper()}))
 # a capitalised word; whether it starts a word, and where it really ends, is checked per distinct match
-_CAP_TOKEN = re.compile(rf"[{re.escape(_UPPER)}][\w'’ʼ-]*\.?")
+# word characters, combining accents of decomposed (NFD) text, and the invisible characters that fold drops
+_W = "\\w'’ʼ\u0300-\u036f\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff-"
+_CAP_TOKEN = re.compile(rf"[{re.escape(_UPPER)}][{_W}]*\.?")
 # endings of Slavic and Hungarian-looking surnames: a lone unknown word with one is reported as a candidate
 _SURNAME = re.compile(r"(?:ov|ev|ova|eva|in|ina|ic|ski|sky|skii|skij|ko|enko|ek|uk|yan|ian|escu|fi|ffy)$")
-_NEXT_WORD = re.compile(rf"[ \t]+([{re.escape(_UPPER)}][\w'’ʼ-]*)")
-_WORD_CHAR = re.compile(r"[\w'’ʼ-]")
+_NEXT_WORD = re.compile(rf"[ \t]+([{re.escape(_UPPER)}][{_W}]*)")
+_MAX_RUN = 7  # words in one name at most (Josip Broz Tito, N. S. Khrushchev, Rainer M. János)
+_WORD_CHAR = re.compile("[\\w'’ʼ\u0300-\u036f-]")  # a letter before a capital: inside a word
 _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]*[-–—•*]|[\"“„«(])[ \t\n]*$")
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$|^\s*$")
 _GAP_OK = re.compile(r"^[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?$")
@@ -167,7 +170,11 @@ class Normalizer:
                 i += 1
                 continue
             j = i + 1
-            while j < n and (toks[j].name or toks[j].initial) and _GAP_OK.match(text[toks[j - 1].end:toks[j].start]):
+            keys = {t.key}
+            while (j < n and j - i < _MAX_RUN and (toks[j].name or toks[j].initial)
+                   and (toks[j].initial or toks[j].key not in keys)
+                   and _GAP_OK.match(text[toks[j - 1].end:toks[j].start])):
+                keys.add(toks[j].key)
                 j += 1
             i = self._resolve(toks, i, j, text, mentions, report)
         if report is not None:
@@ -176,7 +183,13 @@ class Normalizer:
 
     def _report_unknown(self, toks, mentions, text, report) -> None:
         """Runs of capitalised words that no mention covers and that look like a person's name."""
-        covered = {id(t) for t in toks for m in mentions if m.start <= t.start < m.end}
+        covered = set()
+        k = 0
+        for t in toks:  # one sweep: tokens and mentions are both in text order
+            while k < len(mentions) and mentions[k].end <= t.start:
+                k += 1
+            if k < len(mentions) and mentions[k].start <= t.start:
+                covered.add(id(t))
         run: list[_Tok] = []
 
         def flush():

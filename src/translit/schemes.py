@@ -159,7 +159,7 @@ def load_scheme(path: Path, _seen: tuple = ()) -> Scheme:
     except UnicodeDecodeError as exc:
         raise TableError(str(path), f"not UTF-8 (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        line = _toml_line(exc)
         raise TableError(str(path), f"invalid TOML: {exc}", line) from None
     for key in ("id", "name", "standard", "source", "target"):
         if not isinstance(data.get(key), str) or not data[key]:
@@ -262,3 +262,12 @@ class SchemeSet:
     def from_source(self, prefix: str) -> list[Scheme]:
         """Schemes whose source starts with `prefix` (e.g. "ru-Cyrl")."""
         return [s for s in self._schemes.values() if s.source.startswith(prefix)]
+
+
+def _toml_line(exc: Exception) -> int | None:
+    """The line of a TOML syntax error (tomllib puts it in the message before Python 3.14)."""
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+    return line

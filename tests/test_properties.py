@@ -1,0 +1,77 @@
+"""Properties that hold for every input (hypothesis): no exceptions, identities, idempotence, exact spans."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import translit
+from translit.normalize import Normalizer
+
+# text that looks like the inputs: names, Cyrillic, accents, combining marks, invisibles, punctuation
+ALPHABET = st.sampled_from(
+    list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ áéőűöüčćšžđĐŠЧ.,;:'’-\n\t()")
+    + list("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯђјљњћџЂЈЉЊЋЏ")
+    + ["\u0301", "\u0308", "\u200b", "\u202e", "\ufeff", "\u00ad", "ǅ", "ǈ", "ǋ"]
+)
+TEXT = st.one_of(st.text(ALPHABET, max_size=80), st.text(max_size=40))
+WORDS = ["Hruscsovval", "Tito", "Nagy", "Imre", "Мичунович", "Khrushchev", "N.", "S.", "Kardeljem", "nagy", "Vas",
+         "Брежнев", "Leonid", "Ferenc", "Walter", "Gerő", "Titóval"]
+NAMEY = st.lists(st.one_of(st.sampled_from(WORDS), st.text(ALPHABET, max_size=6)), max_size=12).map(" ".join)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+SR_CYRILLIC = st.text(st.sampled_from(list("абвгдђежзијклљмнњопрстћуфхцчџшАБВГДЂЕЖЗИЈКЛЉМНЊОПРСТЋУФХЦЧЏШ .,-")),
+                      max_size=60).filter(lambda t: not any(d in t.lower() for d in ("лј", "нј", "дж")))
+# Л+Ј, Н+Ј, Д+Ж written as two letters occur only across a prefix boundary (подјела is written with ј after д,
+# but лј/нј/дж would read back as љ/њ/џ); sr-latn-cyrl keeps the known prefixed words, so such strings are
+# outside the lossless claim and are left out here.
+
+@SETTINGS
+@given(TEXT, st.sampled_from([s["id"] for s in translit.schemes()]))
+def test_transliterate_never_raises(text, scheme):
+    out = translit.transliterate(text, scheme)
+    assert isinstance(out, str)
+
+
+@SETTINGS
+@given(SR_CYRILLIC)
+def test_serbian_round_trip_is_identity(text):
+    latin = translit.transliterate(text, "sr-cyrl-latn")
+    assert translit.transliterate(latin, "sr-latn-cyrl") == unicodedata.normalize("NFC", text)
+
+
+@SETTINGS
+@given(TEXT)
+def test_fold_is_idempotent(text):
+    once = translit.fold(text)
+    assert translit.fold(once) == once
+
+
+@SETTINGS
+@given(st.one_of(TEXT, NAMEY))
+def test_lookup_never_raises_and_scores_are_in_range(query):
+    r = translit.lookup(query)
+    for m in ([r.best] if r.best else []) + r.candidates:
+        assert 0 <= m.score <= 1
+    assert r.to_dict()["query"] == query
+
+
+NZ = Normalizer()
+
+
+@SETTINGS
+@given(st.one_of(TEXT, NAMEY, st.lists(NAMEY, max_size=5).map(". ".join)))
+def test_every_span_is_exact(text):
+    for m in NZ.find(text):
+        assert text[m.start:m.end] == m.surface
+        assert m.start < m.end
+
+
+def test_every_person_finds_itself_by_native_and_canonical_forms(authority, lookup):
+    """Exhaustive rather than sampled: every person, native and English canonical form."""
+    for p in authority:
+        for form in (p.native, authority.canonical(p, "en"), authority.canonical(p, "native")):
+            r = lookup.lookup(form)
+            assert r.best is not None and r.best.person.id == p.id, (form, p.id)
