@@ -59,3 +59,14 @@ class StoreError(TranslitError):
     """The editable store (SQLite) refused a change; nothing was written."""
 
     http_status = 409
+
+
+def toml_line(exc: Exception) -> int | None:
+    """The line of a TOML syntax error (tomllib puts it in the message before Python 3.14)."""
+    import re
+
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+    return line

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import TableError
+from .errors import toml_line as _toml_line
 
 VARIANT_KINDS = ("spelling", "exonym", "ocr", "pseudonym", "birth-name", "by-name", "married-name", "short")
 ORDERS = ("given-family", "family-given")
@@ -133,12 +134,3 @@ def load_person_file(path: Path) -> list[Person]:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-def _toml_line(exc: Exception) -> int | None:
-    """The line of a TOML syntax error (tomllib puts it in the message before Python 3.14)."""
-    line = getattr(exc, "lineno", None)
-    if line is None:
-        m = re.search(r"line (\d+)", str(exc))
-        line = int(m.group(1)) if m else None
-    return line

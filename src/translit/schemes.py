@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import TableError, UnknownSchemeError
+from .errors import toml_line as _toml_line
 
 _MACRO = re.compile(r"\{([A-Z])\}")
 
@@ -262,12 +263,3 @@ class SchemeSet:
     def from_source(self, prefix: str) -> list[Scheme]:
         """Schemes whose source starts with `prefix` (e.g. "ru-Cyrl")."""
         return [s for s in self._schemes.values() if s.source.startswith(prefix)]
-
-
-def _toml_line(exc: Exception) -> int | None:
-    """The line of a TOML syntax error (tomllib puts it in the message before Python 3.14)."""
-    line = getattr(exc, "lineno", None)
-    if line is None:
-        m = re.search(r"line (\d+)", str(exc))
-        line = int(m.group(1)) if m else None
-    return line
