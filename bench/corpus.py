@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 RU_WORDS = (
@@ -25,13 +26,45 @@ SR_WORDS = (
 ).split()
 
 
-def text(words: list[str], size_bytes: int, seed: int = 1, line_words: int = 12) -> str:
-    """About `size_bytes` of UTF-8 text: lines of shuffled words, sentences capitalised."""
+RU_PREFIXES = ["", "", "", "по", "при", "за", "пере", "раз", "от", "вы", "у", "на", "с", "об"]
+RU_ENDINGS = ["", "", "а", "у", "ом", "е", "ы", "ов", "ами", "ах", "ого", "ому", "ая", "ую", "ой", "ые", "ых", "ть",
+              "л", "ла", "ли", "ет", "ют", "ение", "ения", "ский", "ская", "ское", "ость", "ости"]
+SR_PREFIXES = ["", "", "", "по", "при", "за", "пре", "раз", "од", "из", "у", "на", "са", "об"]
+SR_ENDINGS = ["", "", "а", "у", "ом", "е", "и", "ова", "ама", "има", "ог", "ом", "ој", "ији", "ски", "ска", "ско",
+              "ти", "о", "ла", "ли", "ће", "ју", "ање", "ања", "ност", "ности", "ић", "ића", "љу"]
+
+
+def vocabulary(words: list[str], lang: str, size: int, seed: int = 1) -> list[str]:
+    """`size` distinct word forms: stems of `words` with prefixes and inflectional endings."""
     rng = random.Random(seed)
+    prefixes, endings = (RU_PREFIXES, RU_ENDINGS) if lang == "ru" else (SR_PREFIXES, SR_ENDINGS)
+    stems = [w for w in words if len(w) > 3]
+    vocab = list(dict.fromkeys(words))
+    seen = set(vocab)
+    while len(vocab) < size:
+        stem = rng.choice(stems)
+        stem = stem[: max(3, len(stem) - rng.randrange(3))]
+        w = rng.choice(prefixes) + stem.lower() + rng.choice(endings)
+        if stem[0].isupper():
+            w = w[0].upper() + w[1:]
+        if w not in seen:
+            seen.add(w)
+            vocab.append(w)
+    rng.shuffle(vocab)
+    return vocab
+
+
+def text(words: list[str], size_bytes: int, seed: int = 1, line_words: int = 12, lang: str = "ru",
+         vocab_size: int = 50_000) -> str:
+    """About `size_bytes` of UTF-8 text: Zipf-distributed words from a `vocab_size` vocabulary (running text
+    repeats its words the way natural language does), sentences capitalised, one per line."""
+    rng = random.Random(seed)
+    vocab = vocabulary(words, lang, vocab_size, seed)
+    cum = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))
     lines: list[str] = []
     n = 0
     while n < size_bytes:
-        ws = rng.choices(words, k=line_words)
+        ws = rng.choices(vocab, cum_weights=cum, k=line_words)
         ws[0] = ws[0][:1].upper() + ws[0][1:]
         line = " ".join(ws) + ".\n"
         lines.append(line)

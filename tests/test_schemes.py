@@ -88,3 +88,13 @@ def test_rule_with_capturing_group_is_refused(tmp_path):
                  '[[rule]]\nmatch = "(а)"\nto = "a"\n', encoding="utf-8")
     with pytest.raises(TableError, match="capturing"):
         load_scheme(p)
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES), ids=lambda s: s.id)
+def test_long_text_path_equals_whole_text(scheme):
+    """Long texts go word by word through a cache; the result must be that of the whole-text engine."""
+    parts = [s.source for s in scheme.samples]
+    text = "\n".join(f"{a}, {b}; ({c}) — «{a}-{b}» {c.upper()}’s" for a, b, c in zip(parts, parts[1:], parts[2:]))
+    text = (text + "\n") * 3
+    assert len(text) > 256
+    assert scheme.transliterate(text) == scheme._whole(unicodedata.normalize("NFC", text))

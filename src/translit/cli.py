@@ -206,12 +206,8 @@ def lookup(obj, name, jsonl, style, errors):
     res = lk.lookup(q, style=style)
     if res.best is None:
         click.echo(f"{q}: not known")
-        from .reverse import reverse_candidates
-
-        if not any("\u0400" <= c <= "\u04ff" for c in q):
-            cands = reverse_candidates(q, obj.tables, limit=3)
-            if cands:
-                click.echo("  as Russian Cyrillic: " + ", ".join(c for c, _, _ in cands))
+        for sid, form in res.transliterations.items():
+            click.echo(f"  {sid}: {form}")
     else:
         _show_match(obj, res.best)
     others = [c for c in res.candidates if c is not res.best]

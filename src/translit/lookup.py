@@ -304,7 +304,28 @@ class Lookup:
         result.candidates = matches[:limit]
         if matches and matches[0].score >= self.threshold and not self._common_word(query):
             result.best = matches[0]
+        elif query.strip() and len(query) <= 200:
+            result.transliterations = self.transliterations(query.strip())
         return result
+
+    def transliterations(self, query: str) -> dict[str, str]:
+        """For a name that is not in the table: its useful spellings in the other scripts and schemes."""
+        schemes = self.authority.schemes
+        if _is_cyrillic(query):
+            if any(c in _SR_CYRL for c in query):
+                ids = ["sr-cyrl-latn"]
+            else:
+                ids = ["ru-alalc-plain", "ru-bgn", "ru-wikipedia", "ru-de", "ru-fr", "ru-hu", "ru-sh", "ru-pl", "ru-cs"]
+            return {sid: schemes[sid].transliterate(query) for sid in ids if sid in schemes}
+        from .reverse import reverse_candidates
+
+        out = {}
+        cands = reverse_candidates(query, self.authority.tables, limit=3)
+        if cands:
+            out["ru-Cyrl"] = ", ".join(c for c, _, _ in cands)
+        if "sr-latn-cyrl" in schemes and any(c in "čćđšžČĆĐŠŽ" for c in query):
+            out["sr-latn-cyrl"] = schemes["sr-latn-cyrl"].transliterate(query)
+        return out
 
     def _common_word(self, query: str) -> bool:
         """A query in lower case made only of common words ("nagy", "vas") is a word, not a name."""

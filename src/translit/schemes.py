@@ -20,6 +20,8 @@ from .errors import TableError, UnknownSchemeError
 from .errors import toml_line as _toml_line
 
 _MACRO = re.compile(r"\{([A-Z])\}")
+# words (with apostrophes and inner hyphens: Йошкар-Ола) and the separators between them, kept by split()
+_WORDS = re.compile(r"([^\w'’ʼ\u0300-\u036f-]+)")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Scheme:
     samples: list[Sample] = field(default_factory=list)
     classes: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    _word_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def direction(self) -> str:
@@ -74,7 +77,14 @@ class Scheme:
             outputs.append(multi[key])
         ctx = None
         if branches:
-            ctx = re.compile("|".join(f"({b})" for b in branches), re.IGNORECASE)
+            alternation = "|".join(f"({b})" for b in branches)
+            # A branch that starts with a lookbehind defeats the regex engine's scan for a first letter;
+            # a lookahead on the letters that can start any branch gives it back (3-4x on Russian text).
+            firsts = _first_letters(branches)
+            if firsts:
+                cls = "".join(re.escape(c) for c in sorted(firsts))
+                alternation = f"(?=[{cls}])(?:{alternation})"
+            ctx = re.compile(alternation, re.IGNORECASE)
         # A rule's output is written as a private-use placeholder that the letter table expands, so the
         # letter map never re-reads what a rule wrote (Hungarian s -> sz must not touch the s of cs).
         for i, out in enumerate(outputs):
@@ -99,6 +109,32 @@ class Scheme:
         """Transliterate `text`; characters the scheme does not cover pass through."""
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
+        if len(text) > 256 and self._compiled[1] is not None:
+            return self._by_words(text)
+        return self._whole(text)
+
+    def _by_words(self, text: str) -> str:
+        """Long text through a schemes with context rules: each distinct word is transliterated once.
+
+        Context rules look inside a word only (a word's edges are its start and end), so a text is
+        the concatenation of its words' and separators' transliterations; running text repeats its
+        words (Zipf), which a per-scheme cache turns into dictionary lookups."""
+        cache = self._word_cache
+        if len(cache) > 200_000:
+            cache.clear()
+        parts = _WORDS.split(text)
+        missing = [p for p in set(parts) if p not in cache]
+        if missing:
+            # the new words in one pass of the engine, separated by a character no rule reads as a letter
+            joined = "\x00".join(missing)
+            outs = self._whole(joined).split("\x00") if "\x00" not in text else []
+            if len(outs) == len(missing):
+                cache.update(zip(missing, outs))
+            else:
+                cache.update((p, self._whole(p)) for p in missing)
+        return "".join([cache[p] for p in parts])
+
+    def _whole(self, text: str) -> str:
         caps = self._compiled[3]
         if caps is None:
             return self._core(text)
@@ -138,6 +174,49 @@ def _title(value: str) -> str:
 # upper-case Latin and Cyrillic letters: a word made of these is written in capitals
 _UPPER = {c for r in (range(0x41, 0x250), range(0x400, 0x530)) for c in map(chr, r) if c.isupper()}
 _PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in real text
+
+
+def _first_letters(patterns: list[str]) -> set[str] | None:
+    """The characters that can begin a match of any of `patterns` (both cases), or None if unknown."""
+    from re import _constants as c
+    from re import _parser
+
+    def first(items) -> set[str] | None:
+        for op, av in items:
+            if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+                continue  # zero-width: look at what follows
+            if op is c.LITERAL:
+                return {chr(av)}
+            if op is c.IN:
+                out: set[str] = set()
+                for o, a in av:
+                    if o is c.LITERAL:
+                        out.add(chr(a))
+                    elif o is c.RANGE and a[1] - a[0] < 4096:
+                        out.update(map(chr, range(a[0], a[1] + 1)))
+                    else:
+                        return None
+                return out
+            if op is c.SUBPATTERN:
+                return first(list(av[3]))
+            if op is c.BRANCH:
+                sets = [first(list(b)) for b in av[1]]
+                return None if any(x is None for x in sets) else set().union(*sets)
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] > 0:
+                return first(list(av[2]))
+            return None
+        return None
+
+    result: set[str] = set()
+    for p in patterns:
+        try:
+            got = first(list(_parser.parse(p)))
+        except Exception:  # noqa: BLE001 - an analysis we cannot do only costs speed
+            return None
+        if not got:
+            return None
+        result |= got
+    return {x for ch in result for x in (ch, ch.lower(), ch.upper()) if len(x) == 1}
 
 
 def _case_of(matched: str) -> int:
