@@ -129,7 +129,7 @@ class Scheme:
             joined = "\x00".join(missing)
             outs = self._whole(joined).split("\x00") if "\x00" not in text else []
             if len(outs) == len(missing):
-                cache.update(zip(missing, outs))
+                cache.update(zip(missing, outs, strict=True))
             else:
                 cache.update((p, self._whole(p)) for p in missing)
         return "".join([cache[p] for p in parts])
