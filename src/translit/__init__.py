@@ -53,7 +53,7 @@ def fold(text: str) -> str:
 
 def reverse(text: str, limit: int = 5) -> list[tuple[str, float, list[str]]]:
     """Russian Cyrillic candidates for a romanized name, best first: (cyrillic, score, schemes)."""
-    from .reverse import reverse_candidates
+    from .romanized import reverse_candidates
 
     return reverse_candidates(text, get_tables(), limit=limit)
 

@@ -162,7 +162,7 @@ def reverse(obj, text, limit):
 
     Example: translit reverse Chruschtschow
     """
-    from .reverse import reverse_candidates
+    from .romanized import reverse_candidates
 
     for cyr, score, sids in reverse_candidates(" ".join(text), obj.tables, limit=limit):
         click.echo(f"{cyr}\t{score:.3f}\t{','.join(sids) or '-'}")

@@ -317,7 +317,7 @@ class Lookup:
             else:
                 ids = ["ru-alalc-plain", "ru-bgn", "ru-wikipedia", "ru-de", "ru-fr", "ru-hu", "ru-sh", "ru-pl", "ru-cs"]
             return {sid: schemes[sid].transliterate(query) for sid in ids if sid in schemes}
-        from .reverse import reverse_candidates
+        from .romanized import reverse_candidates
 
         out = {}
         cands = reverse_candidates(query, self.authority.tables, limit=3)

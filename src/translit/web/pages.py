@@ -64,7 +64,7 @@ def index():
     result = g.engine.lookup.lookup(q[:500], style=_style()) if q else None
     reverse = []
     if result is not None and result.best is None and q and not any("\u0400" <= c <= "\u04ff" for c in q):
-        from ..reverse import reverse_candidates
+        from ..romanized import reverse_candidates
 
         reverse = reverse_candidates(q[:200], g.engine.authority.tables, limit=3)
     return render_template("index.html", q=q, result=result, style=_style(), reverse=reverse)

@@ -13,12 +13,14 @@ import math
 from collections import defaultdict
 from functools import lru_cache
 
+from .fold import is_cyrillic
 from .loader import Tables
 
 BEAM = 64
 # context spellings that letter maps do not show
 _EXTRA = {"ye": "е", "je": "е", "ie": "е", "yo": "ё", "jo": "ё", "io": "ё", "yu": "ю", "ya": "я", "iy": "ий",
-          "yy": "ый", "ij": "ий", "ei": "ей", "ey": "ей", "ss": "с", "gu": "г", "ou": "у", "w": "в", "ff": "в"}
+          "yy": "ый", "ij": "ий", "ei": "ей", "ey": "ей", "ss": "с", "gu": "г", "ou": "у", "w": "в", "ff": "в",
+          "o": "ё", "e": "ё"}  # ё after ж/ч/ш/щ is o in many transcriptions, and e in the plain ones
 
 
 @lru_cache(maxsize=4)
@@ -33,7 +35,7 @@ def _pieces(tables: Tables) -> tuple[dict[str, dict[str, float]], int]:
             if key:
                 counts[key][cyr] += 1
     for lat, cyr in _EXTRA.items():
-        counts[lat][cyr] += 1
+        counts[lat][cyr] += 5 if cyr == "ё" and len(lat) == 1 else 1
     pieces = {}
     for lat, cyrs in counts.items():
         total = sum(cyrs.values())
@@ -83,7 +85,13 @@ def _word_candidates(word: str, tables: Tables) -> list[tuple[str, float, tuple[
     for logp, cyr in final:
         sids = tuple(s.id for s in ru if fold(s.transliterate(cyr)).replace(" ", "") == word)
         bonus = 2.0 if sids else 0.0
-        bonus += 1.0 if _known(cyr) else 0.0
+        exact, folded = _table_words(tables)
+        if cyr in exact:
+            bonus += 3.0  # a name of the table, with its ё
+        elif fold(cyr) in folded:
+            bonus += 1.5  # a name of the table
+        elif _known(cyr):
+            bonus += 1.0  # a word pymorphy3 knows
         scored.append((cyr, logp + bonus, sids))
     if not scored:
         return []
@@ -96,6 +104,18 @@ def _word_candidates(word: str, tables: Tables) -> list[tuple[str, float, tuple[
         seen.add(cyr)
         out.append((cyr, round(math.exp((s - top) / 2) * (0.95 if sids else 0.5), 4), sids))
     return out
+
+
+@lru_cache(maxsize=4)
+def _table_words(tables: Tables) -> tuple[frozenset[str], frozenset[str]]:
+    """Cyrillic words of the shipped persons' native names: as written (lower case), and folded."""
+    from .model import load_person_file
+
+    words = set()
+    for path in tables.person_files():
+        for p in load_person_file(path):
+            words.update(w.lower() for w in p.native.split() if is_cyrillic(w))
+    return frozenset(words), frozenset(tables.folder.fold(w) for w in words)
 
 
 @lru_cache(maxsize=1)
