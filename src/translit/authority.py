@@ -75,6 +75,7 @@ class Authority:
                     raise TableError(str(path), f"duplicate id {person.id!r} (also in {self.base[person.id].origin})")
                 self.base[person.id] = person
         self.revision = None
+        self._render_cache: dict[tuple[str, str], list[tuple[str, str]]] = {}  # given names repeat
         self.persons: dict[str, Person] = {}
         self.refresh()
 
@@ -116,6 +117,13 @@ class Authority:
 
     def render(self, text: str, person: Person) -> list[tuple[str, str]]:
         """`text` (in the person's native script) in every applicable scheme: (form, scheme id)."""
+        key = (text, source_of(person))
+        cached = self._render_cache.get(key)
+        if cached is None:
+            cached = self._render_cache[key] = self._render(text, person)
+        return cached
+
+    def _render(self, text: str, person: Person) -> list[tuple[str, str]]:
         out = []
         for scheme in self._schemes_for(person):
             form = scheme.transliterate(text)

@@ -15,6 +15,7 @@ import tomllib
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -83,14 +84,22 @@ class LookupResult:
         return d
 
 
-@dataclass(frozen=True)
 class Hit:
-    """A query word explained as a word of a person's name."""
+    """A query word explained as a word of a person's name; the reason is worded only when it is shown."""
 
-    person_id: str
-    role: str
-    score: float
-    why: str
+    __slots__ = ("person_id", "role", "score", "_why")
+
+    def __init__(self, person_id: str, role: str, score: float, why):
+        self.person_id = person_id
+        self.role = role
+        self.score = score
+        self._why = why  # a str, or a callable that words it
+
+    @property
+    def why(self) -> str:
+        if not isinstance(self._why, str):
+            self._why = self._why()
+        return self._why
 
 
 class Index:
@@ -104,8 +113,10 @@ class Index:
         self.given_keys: set[str] = set()
         self.initials: dict[str, set[str]] = defaultdict(set)
         self.person_keys: dict[str, set[str]] = defaultdict(set)  # every key of every person
+        self._seen: set[tuple[str, str, str]] = set()
         for person in authority:
             self._add_person(person)
+        del self._seen
         self.keys = list(self.words)
         self.by_len: dict[int, list[str]] = defaultdict(list)
         for k in self.keys:
@@ -158,11 +169,11 @@ class Index:
         if role == "patronymic":
             self.initials[part.person_id].add(word[0])
         self.person_keys[part.person_id].add(word)
-        entries = self.words[word]
-        for p, r in entries:
-            if p.person_id == part.person_id and r == role:
-                return
-        entries.append((part, role))
+        sig = (word, part.person_id, role)
+        if sig in self._seen:
+            return
+        self._seen.add(sig)
+        self.words[word].append((part, role))
 
 
 def _role_in(word, family_keys, given_keys, default):
@@ -238,7 +249,7 @@ class Lookup:
                 if sig in seen:
                     continue
                 seen.add(sig)
-                hits.append(Hit(part.person_id, role, score, _why(self.authority, part, how)))
+                hits.append(Hit(part.person_id, role, score, partial(_why, self.authority, part, how)))
 
         take(word, S_EXACT, "")
         for stem, reason in self.inflector.stems(word):
@@ -256,7 +267,7 @@ class Lookup:
                     if sig not in seen:
                         seen.add(sig)
                         hits.append(Hit(hit.person_id, hit.role, hit.score * 0.98,
-                                        f"{hit.why}; read from Cyrillic as {latin}"))
+                                        lambda hit=hit, latin=latin: f"{hit.why}; read from Cyrillic as {latin}"))
                 if hits:
                     break
         if not hits and len(word) >= 4:
