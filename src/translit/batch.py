@@ -112,10 +112,14 @@ def normalize_csv(nz: Normalizer, text: str, column: str) -> str:
 
 
 def normalize_file(path: str, fmt: str = "spans", style: str = "en", tables: str | None = None,
-                   db: str | None = None, errors: str = "strict", column: str | None = None):
-    """Normalize one file; returns (output text, Report). Runs in worker processes too."""
+                   db: str | None = None, errors: str = "strict", column: str | None = None,
+                   unknown: bool = True):
+    """Normalize one file; returns (output text, Report). Runs in worker processes too.
+
+    `unknown=False` skips collecting unknown names (the report then has the persons' forms only),
+    which lets the normalizer skip every capitalised word that is not a name."""
     nz = get_normalizer(tables, db, style)
-    report = Report()
+    report = Report(collect_unknown=unknown)
     if fmt == "csv":
         if not column:
             raise InputError("--format csv needs --column NAME")

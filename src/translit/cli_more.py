@@ -200,6 +200,8 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
     kw = dict(fmt=fmt, style=style, tables=obj.tables_dir, errors=errors, column=column)
     if not obj.no_db and obj.store is not None and obj.store.path.exists():
         kw["db"] = str(obj.store.path)
+    # unknown names are collected for --report and for the review queue of a database
+    kw["unknown"] = bool(report_path or kw.get("db"))
     total = Report()
     if scheduler:
         from dask.distributed import Client

@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from ahocorasick_rs import AhoCorasick, MatchKind
+
 from .lookup import Lookup, Match
 
 _UPPER = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()} | {c for c in map(chr, range(0x400, 0x530))
@@ -27,6 +29,7 @@ _CAP_TOKEN = re.compile(rf"[{re.escape(_UPPER)}][{_W}]*\.?")
 _SURNAME = re.compile(r"(?:ov|ev|ova|eva|in|ina|ic|ski|sky|skii|skij|ko|enko|ek|uk|yan|ian|escu|fi|ffy)$")
 _NEXT_WORD = re.compile(rf"[ \t]+([{re.escape(_UPPER)}][{_W}]*)")
 _MAX_RUN = 7  # words in one name at most (Josip Broz Tito, N. S. Khrushchev, Rainer M. János)
+_TOKEN_CHAR = re.compile(rf"[{_W}]")
 _WORD_CHAR = re.compile("[\\w'’ʼ\u0300-\u036f-]")  # a letter before a capital: inside a word
 _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]*[-–—•*]|[\"“„«(])[ \t\n]*$")
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$|^\s*$")
@@ -58,6 +61,7 @@ class Report:
     """What a run saw: forms per person, and capitalised names that are not in the table."""
 
     forms: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    collect_unknown: bool = True
     unknown: Counter = field(default_factory=Counter)
     contexts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -139,6 +143,8 @@ class Normalizer:
         Lower-case text is skipped by one C-level regular-expression scan, and what is learnt about a
         word is cached, so the Python work is one dictionary probe per capitalised word."""
         self._check_revision()
+        if not keep_other:
+            return self._name_tokens(text)
         toks: list[_Tok] = []
         cache = self._word_cache
         append = toks.append
@@ -158,9 +164,39 @@ class Normalizer:
             append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, False))
         return toks
 
+    def _name_tokens(self, text: str) -> list[_Tok]:
+        """tokens() without the other capitalised words: the distinct capitalised words are classified
+        (cached), and only the name words among them are located, by one Aho-Corasick scan (Rust)."""
+        cache = self._word_cache
+        kinds = {}
+        for w in set(_CAP_TOKEN.findall(text)):
+            hit = cache.get(w)
+            if hit is None:
+                hit = self._classify(w)
+                if len(cache) < 500_000:
+                    cache[w] = hit
+            if hit[0]:
+                kinds[w] = hit
+        if not kinds:
+            return []
+        words = list(kinds)
+        ac = AhoCorasick(words, matchkind=MatchKind.LeftmostLongest)
+        toks: list[_Tok] = []
+        n = len(text)
+        for idx, start, end in ac.find_matches_as_indexes(text):
+            if start and _WORD_CHAR.match(text, start - 1):
+                continue  # inside a word
+            if end < n and _TOKEN_CHAR.match(text, end):
+                continue  # the start of a longer word
+            w = words[idx]
+            kind, key, length = kinds[w]
+            toks.append(_Tok(start, start + length, w[:length], key, kind == 2, kind == 1, False))
+        return toks
+
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
         self._text = text
-        toks = self.tokens(text, keep_other=report is not None)
+        want_unknown = report is not None and report.collect_unknown
+        toks = self.tokens(text, keep_other=want_unknown)
         mentions: list[Mention] = []
         i = 0
         n = len(toks)
@@ -177,7 +213,7 @@ class Normalizer:
                 keys.add(toks[j].key)
                 j += 1
             i = self._resolve(toks, i, j, text, mentions, report)
-        if report is not None:
+        if want_unknown:
             self._report_unknown(toks, mentions, text, report)
         return mentions
 
