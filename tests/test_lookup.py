@@ -179,3 +179,19 @@ def test_public_eval_set(shared, tmp_path):
         capture_output=True, text=True, timeout=1800,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_authority_api(authority):
+    p = authority["firiubin-nikolai"]
+    assert p.native.endswith("Фирюбин") and "firiubin-nikolai" in authority and len(authority) >= 130
+    assert authority.canonical(p, "en").endswith("Firiubin")  # ALA-LC plain, the source's style
+    assert authority.canonical(p, "en-bgn").endswith("Firyubin")
+    assert authority.canonical(authority["khrushchev-nikita"], "en-bgn") == "Nikita Khrushchev"  # exonym kept
+    assert authority.canonical(authority["khrushchev-nikita"], "de").endswith("Chruschtschow")
+    forms = {v.form: v.source for v in authority.variants("khrushchev-nikita")}
+    assert forms["Nikita Sergeevich Khrushchev"] == "scheme:ru-alalc-plain"
+    tito = {v.form: (v.kind, v.source) for v in authority.variants("broz-josip")}
+    assert tito["Trto"][0] == "ocr" and tito["Trto"][1].startswith("seed:L")  # damage seen in the source, with line
+    assert tito["Tito"][0] == "pseudonym"
+    assert [x.id for x in authority.search("Mićunović")][:1] == ["micunovic-veljko"]
+    assert authority.search("") == []

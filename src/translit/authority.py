@@ -104,6 +104,23 @@ class Authority:
     def get(self, pid: str) -> Person | None:
         return self.persons.get(pid)
 
+    def search(self, text: str, limit: int = 20) -> list[Person]:
+        """Persons whose id, native name, exonyms or variants contain `text` (folded), best known first."""
+        key = self.folder.fold(text)
+        if not key:
+            return []
+        out = []
+        for p in self.persons.values():
+            fields = [p.id.replace("-", " "), p.native, *p.exonyms.values(), *(v.form for v in p.variants)]
+            if any(key in self.folder.fold(f) for f in fields):
+                out.append(p)
+        out.sort(key=lambda p: (-p.prominence, p.id))
+        return out[:limit]
+
+    def variants(self, person: Person | str) -> list[Variant]:
+        """Every known and derivable spelling of a person, each with its provenance (see full_forms)."""
+        return self.full_forms(self[person] if isinstance(person, str) else person)
+
     def __getitem__(self, pid: str) -> Person:
         person = self.persons.get(pid)
         if person is None:
