@@ -76,15 +76,9 @@ class Scheme:
             branches.append(re.escape(key))
             outputs.append(multi[key])
         ctx = None
+        group_output: list[int] = []  # regex group number -> index into outputs
         if branches:
-            alternation = "|".join(f"({b})" for b in branches)
-            # A branch that starts with a lookbehind defeats the regex engine's scan for a first letter;
-            # a lookahead on the letters that can start any branch gives it back (3-4x on Russian text).
-            firsts = _first_letters(branches)
-            if firsts:
-                cls = "".join(re.escape(c) for c in sorted(firsts))
-                alternation = f"(?=[{cls}])(?:{alternation})"
-            ctx = re.compile(alternation, re.IGNORECASE)
+            ctx, group_output = _dispatch(branches)
         # A rule's output is written as a private-use placeholder that the letter table expands, so the
         # letter map never re-reads what a rule wrote (Hungarian s -> sz must not touch the s of cs).
         for i, out in enumerate(outputs):
@@ -97,12 +91,12 @@ class Scheme:
         if upper and any(len(v) > 1 for v in list(table.values()) + outputs):
             cls = "".join(re.escape(c) for c in upper)
             caps = re.compile(rf"(?<!\w)[{cls}](?:[{cls}]|[\u2019'ʼ-](?=[{cls}]))*[{cls}](?!\w)")
-        return table, ctx, outputs, caps
+        return table, ctx, group_output, caps
 
     def _core(self, text: str) -> str:
-        table, ctx, outputs, _ = self._compiled
+        table, ctx, group_output, _ = self._compiled
         if ctx is not None:
-            text = ctx.sub(lambda m: chr(_PLACEHOLDER + 3 * (m.lastindex - 1) + _case_of(m.group())), text)
+            text = ctx.sub(lambda m: chr(_PLACEHOLDER + 3 * group_output[m.lastindex] + _case_of(m.group())), text)
         return text.translate(table)
 
     def transliterate(self, text: str) -> str:
@@ -174,6 +168,29 @@ def _title(value: str) -> str:
 # upper-case Latin and Cyrillic letters: a word made of these is written in capitals
 _UPPER = {c for r in (range(0x41, 0x250), range(0x400, 0x530)) for c in map(chr, r) if c.isupper()}
 _PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in real text
+
+
+def _dispatch(branches: list[str]) -> tuple[re.Pattern, list[int]]:
+    """One regular expression for all context branches, dispatched on the letter that starts a match.
+
+    A branch that starts with a lookbehind defeats the regex engine's scan for a first letter, and at
+    every letter every branch would be tried. Grouping the branches by the letters they can start
+    with, each group behind a one-letter lookahead, gives the scan back and tries only the branches
+    that can match there, in their original order, so the result is that of the plain alternation."""
+    firsts = [_first_letters([b]) for b in branches]
+    if any(f is None for f in firsts):
+        plain = "|".join(f"({b})" for b in branches)
+        return re.compile(plain, re.IGNORECASE), [0, *range(len(branches))]
+    letters = sorted({c.lower() for f in firsts for c in f})
+    group_output = [0]
+    pieces = []
+    for letter in letters:
+        members = [i for i, f in enumerate(firsts) if letter in {c.lower() for c in f}]
+        group_output.extend(members)
+        cls = "".join(re.escape(c) for c in sorted({letter, letter.upper()}) if len(c) == 1)
+        pieces.append(f"(?=[{cls}])(?:{'|'.join(f'({branches[i]})' for i in members)})")
+    every = "".join(re.escape(c) for c in sorted({x for f in firsts for x in f}))
+    return re.compile(f"(?=[{every}])(?:{'|'.join(pieces)})", re.IGNORECASE), group_output
 
 
 def _first_letters(patterns: list[str]) -> set[str] | None:
