@@ -194,3 +194,58 @@ def test_wal_mode(db_path):
     store = Store(db_path)
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert isinstance(store.conn, sqlite3.Connection)
+
+
+EXPORT_SCRIPT = r'''
+import sys
+from pathlib import Path
+from translit import editing
+from translit.authority import Authority
+from translit.store import Store
+tables, db, out = sys.argv[1:4]
+a = Authority(tables, store=Store(db))
+print("exporting", flush=True)
+while True:
+    editing.export_tables(a, Path(out))
+'''
+
+
+def test_killed_export_leaves_whole_files(mini_tables, db_path, tmp_path):
+    """SIGKILL while exporting over and over: every exported file is a whole TOML file, old or new."""
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    for i in range(300):
+        editing.add_variant(a, store, "kovacs-bela", f"Variant{i}", "spelling", "t")
+    out = tmp_path / "export"
+    editing.export_tables(a, out)
+    before = {p.name: p.read_bytes() for p in out.glob("*.toml")}
+    editing.add_variant(a, store, "ivanov-ivan", "Iwanow", "spelling", "convention:de")
+    proc = subprocess.Popen([sys.executable, "-c", EXPORT_SCRIPT, str(mini_tables), str(db_path), str(out)],
+                            stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"exporting"
+    import time
+
+    time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    for path in out.glob("*.toml"):
+        data = path.read_bytes()
+        tomllib.loads(data.decode("utf-8"))  # whole, parseable
+        assert data == before.get(path.name) or b"Iwanow" in data or path.name not in before
+
+
+def test_full_disk_is_a_clear_error_and_lookups_go_on(mini_tables, db_path):
+    """A database that cannot grow (SQLite's max_page_count stands in for a full disk)."""
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    editing.add_variant(a, store, "kovacs-bela", "Before", "spelling", "t")
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreError, match="full"):
+        for i in range(2000):
+            editing.add_variant(a, store, "kovacs-bela", f"Long variant number {i} " + "x" * 200, "spelling", "t")
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    from translit.lookup import Lookup
+
+    assert Lookup(a).lookup("Kovács Béla").best.person.id == "kovacs-bela"  # the service keeps answering

@@ -98,10 +98,12 @@ class Store:
             conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite has already rolled back after some errors (disk full)
+                conn.execute("ROLLBACK")
             raise StoreError(f"cannot write to {self.path}: {exc}") from None
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
     def _audit(self, conn, who, action, pid, before, after) -> None:
