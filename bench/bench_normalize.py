@@ -9,6 +9,7 @@ so that its peak memory (max RSS) is its own.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -58,15 +59,20 @@ def patterns_of(tables: Path) -> list[str]:
     return sorted(out)
 
 
-def make_corpus(path: Path, mb: float, patterns: list[str], seed: int = 11) -> None:
+def make_corpus(path: Path, mb: float, patterns: list[str], seed: int = 11, zipf: bool = True) -> None:
+    """English filler with about three name mentions per 200 words. Mentions are drawn Zipf-distributed
+    from the variant spellings (a few persons often, most rarely, as in real corpora); `zipf=False`
+    draws them uniformly, so that almost every mention is the first sighting of its spelling."""
     rng = random.Random(seed)
     latin = [p for p in patterns if p.isascii()] or patterns
+    rng.shuffle(latin)
+    cum = list(itertools.accumulate(1 / (r + 1) for r in range(len(latin)))) if zipf else None
     size = 0
     with open(path, "w", encoding="utf-8") as fh:
         while size < mb * 1e6:
             words = rng.choices(EN, k=200)
             for _ in range(3):  # about three mentions per 200 words
-                words[rng.randrange(200)] = rng.choice(latin)
+                words[rng.randrange(200)] = rng.choices(latin, cum_weights=cum)[0] if cum else rng.choice(latin)
             line = " ".join(words) + ".\n"
             fh.write(line)
             size += len(line.encode("utf-8"))
@@ -144,6 +150,14 @@ def main() -> None:
                 out = subprocess.run([sys.executable, __file__, "--one", method, "--tables", str(tables),
                                       "--corpus", str(corpus)], capture_output=True, text=True, check=True)
                 rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            uniform = root / f"corpus-{nv}-uniform.txt"
+            make_corpus(uniform, args.mb, pats, zipf=False)
+            out = subprocess.run([sys.executable, __file__, "--one", "translit", "--tables", str(tables),
+                                  "--corpus", str(uniform)], capture_output=True, text=True, check=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            r["method"] = "translit, uniform mentions (each a first sighting)"
+            rows.append(r)
+            uniform.unlink()
             ft = next(r for r in rows if r["method"] == "flashtext")["mbps"]
             print(f"\n### {args.mb:.0f} MB English corpus, {len(pats):,} variant spellings")
             print("| method | MB/s | vs flashtext | setup s | max RSS MiB | matches |")

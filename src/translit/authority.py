@@ -75,6 +75,7 @@ class Authority:
                     raise TableError(str(path), f"duplicate id {person.id!r} (also in {self.base[person.id].origin})")
                 self.base[person.id] = person
         self.revision = None
+        self._canonical_cache: dict[tuple[str, str, object], tuple[Person, str]] = {}
         self._render_cache: dict[tuple[str, str], list[tuple[str, str]]] = {}  # given names repeat
         self.persons: dict[str, Person] = {}
         self.refresh()
@@ -90,6 +91,7 @@ class Authority:
             persons = self.store.merge(persons)
         self.persons = persons
         self.revision = rev
+        self._canonical_cache.clear()
         return True
 
     def __iter__(self) -> Iterator[Person]:
@@ -212,6 +214,13 @@ class Authority:
 
     def canonical(self, person: Person, style: str = "en") -> str:
         """The display form of a person in a house style (exonyms kept where established)."""
+        key = (person.id, style, self.revision)
+        hit = self._canonical_cache.get(key)
+        if hit is None or hit[0] is not person:
+            hit = self._canonical_cache[key] = (person, self._canonical(person, style))
+        return hit[1]
+
+    def _canonical(self, person: Person, style: str) -> str:
         if style not in STYLES:
             raise NotFoundError(f"unknown style {style!r}; styles: {', '.join(STYLES)}")
         if style == "native":

@@ -26,6 +26,11 @@ class Inflector:
             for ending, note in spec.get("endings", []):
                 self._endings.append((ending, lang, note, bool(spec.get("undouble"))))
         self._endings.sort(key=lambda e: -len(e[0]))
+        # by ending, for a lookup of each suffix of a word instead of a scan of every ending
+        self._by_ending: dict[str, list[tuple[str, str, str, bool]]] = {}
+        for entry in self._endings:
+            self._by_ending.setdefault(entry[0], []).append(entry)
+        self._longest = max((len(e) for e in self._by_ending), default=0)
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Inflector per tables directory
     def stems(self, word: str) -> tuple[tuple[str, str], ...]:
@@ -33,8 +38,10 @@ class Inflector:
         out: list[tuple[str, str]] = []
         seen = {word}
         cyr = any("\u0400" <= c <= "\u04ff" for c in word)
-        for ending, lang, note, undouble in self._endings:
-            if (lang == "ru") != cyr or not word.endswith(ending):
+        matching = [entry for k in range(min(self._longest, len(word) - 3), 0, -1)
+                    for entry in self._by_ending.get(word[-k:], ())]
+        for ending, lang, note, undouble in matching:
+            if (lang == "ru") != cyr:
                 continue
             stem = word[: len(word) - len(ending)]
             if len(stem) < 3:
@@ -44,12 +51,14 @@ class Inflector:
                 if cand not in seen:
                     seen.add(cand)
                     out.append((cand, why))
-        if cyr:
-            for lemma in _russian_lemmas(word):
-                if lemma not in seen:
-                    seen.add(lemma)
-                    out.append((lemma, "Russian case form (pymorphy3 lemma)"))
         return tuple(out)
+
+    def lemmas(self, word: str) -> tuple[tuple[str, str], ...]:
+        """Lemmas from pymorphy3 for a Russian word (slower: asked when the endings explain nothing)."""
+        if not any("\u0400" <= c <= "\u04ff" for c in word):
+            return ()
+        return tuple((lemma, "Russian case form (pymorphy3 lemma)") for lemma in _russian_lemmas(word)
+                     if lemma != word)
 
 
 def _mend(stem: str, undouble: bool) -> list[str]:

@@ -10,6 +10,7 @@ query speaks against them (another given name, a wrong initial, an unexplained w
 
 from __future__ import annotations
 
+import gc
 import re
 import tomllib
 import unicodedata
@@ -118,9 +119,10 @@ class Index:
             self._add_person(person)
         del self._seen
         self.keys = list(self.words)
-        self.by_len: dict[int, list[str]] = defaultdict(list)
+        self.by_end: dict[tuple[int, str, int], list[str]] = defaultdict(list)  # (length, letter, 0 first|1 last)
         for k in self.keys:
-            self.by_len[len(k)].append(k)
+            self.by_end[(len(k), k[0], 0)].append(k)
+            self.by_end[(len(k), k[-1], 1)].append(k)
 
     def _add_person(self, person: Person) -> None:
         folder = self.authority.folder
@@ -204,6 +206,9 @@ class Lookup:
         if self._index is None or self._index_revision != self.authority.revision:
             self._index = Index(self.authority)
             self._index_revision = self.authority.revision
+            # The index is millions of long-lived objects; left to the cyclic garbage collector they
+            # are traversed at every full collection, which a big table makes the main cost of a run.
+            gc.freeze()
         return self._index
 
     # -- query cleaning ---------------------------------------------------------------------
@@ -254,6 +259,9 @@ class Lookup:
         take(word, S_EXACT, "")
         for stem, reason in self.inflector.stems(word):
             take(stem, S_INFLECTED, reason)
+        if not hits:
+            for stem, reason in self.inflector.lemmas(word):
+                take(stem, S_INFLECTED, reason)
         if not hits and _is_cyrillic(word):
             # Serbian Cyrillic without its own letters (Титом), or a Western name in Russian (Даллес)
             for sid in ("sr-cyrl-latn", "ru-alalc-plain"):
@@ -293,7 +301,11 @@ class Lookup:
 
     def _near(self, word: str, loose: bool = False) -> list[tuple[str, float]]:
         index = self.index
-        pool = [k for n in range(len(word) - 2, len(word) + 3) for k in index.by_len.get(n, ())]
+        # candidates within two edits keep their first or their last letter (damage at both ends is rare)
+        pool = list(dict.fromkeys(
+            k for n in range(len(word) - 2, len(word) + 3)
+            for k in (*index.by_end.get((n, word[0], 0), ()), *index.by_end.get((n, word[-1], 1), ()))
+        ))
         found = process.extract(word, pool, scorer=Levenshtein.distance, score_cutoff=2, limit=20)
         out = []
         for key, dist, _ in found:
