@@ -209,3 +209,32 @@ def test_errors_are_json_without_traces(client):
     assert r.status_code == 404 and r.get_json()["error"]
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404 and r.get_json()["status"] == 404
+
+
+def test_rate_limit_is_configurable(tmp_path):
+    from translit.web import create_app
+
+    c = create_app({"TESTING": True, "TRANSLIT_DB": str(tmp_path / "r.sqlite3"), "RATE_LIMIT": 5}).test_client()
+    codes = [c.get("/api/v1/lookup?q=Tito").status_code for _ in range(7)]
+    assert codes[:5] == [200] * 5 and codes[-1] == 429
+    assert c.get("/").status_code == 200  # pages are not rate limited
+
+
+def test_upload_name_is_never_a_path(client, tmp_path):
+    import io
+
+    token = csrf_of(client, "/normalize")
+    data = {"csrf": token, "file": (io.BytesIO("Tito és Kardelj.".encode()), "../../../../tmp/evil.txt")}
+    r = client.post("/normalize", data=data, content_type="multipart/form-data")
+    assert r.status_code == 200 and "/person/broz-josip" in r.get_data(as_text=True)
+    assert not (tmp_path.parent / "evil.txt").exists()
+    bad = {"csrf": token, "file": (io.BytesIO(b"\xff\xfe"), "x.txt")}
+    r = client.post("/normalize", data=bad, content_type="multipart/form-data")
+    assert r.status_code == 422 and "byte offset 0" in r.get_data(as_text=True)
+
+
+def test_session_cookie_flags(app, client):
+    login(app, client)
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only

@@ -23,7 +23,7 @@ from werkzeug.security import check_password_hash
 from .. import editing
 from ..authority import STYLE_NAMES, STYLES
 from ..batch import render
-from ..errors import TranslitError
+from ..errors import InputError, TranslitError
 from ..model import VARIANT_KINDS
 
 pages = Blueprint("pages", __name__)
@@ -104,7 +104,7 @@ def normalize():
             try:
                 text = upload.read().decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise TranslitError(f"the uploaded file is not UTF-8 (byte offset {exc.start})") from None
+                raise InputError(f"the uploaded file is not UTF-8 (byte offset {exc.start})") from None
         else:
             text = request.form.get("text", "")
         from ..normalize import Report
