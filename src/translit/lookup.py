@@ -114,6 +114,7 @@ class Index:
         self.given_keys: set[str] = set()
         self.initials: dict[str, set[str]] = defaultdict(set)
         self.person_keys: dict[str, set[str]] = defaultdict(set)  # every key of every person
+        self.given_of: dict[str, set[str]] = defaultdict(set)  # given-name keys of each person
         self._seen: set[tuple[str, str, str]] = set()
         for person in authority:
             self._add_person(person)
@@ -167,6 +168,7 @@ class Index:
     def _put(self, word: str, part: NamePart, role: str) -> None:
         if role == "given" and len(word) > 1:
             self.given_keys.add(word)
+            self.given_of[part.person_id].add(word)
             self.initials[part.person_id].add(word[0])
         if role == "patronymic":
             self.initials[part.person_id].add(word[0])
@@ -391,6 +393,15 @@ class Lookup:
                     return None
                 continue
             mine = [h for h in explained[w] if h.person_id == pid]
+            if not mine and len(w) >= 4:
+                near = _near_given(w, index.given_of.get(pid, ()))
+                if near:
+                    # another language's form of the same given name: Mathias for Mátyás, Александр for
+                    # Aleksandar
+                    score *= 0.9
+                    used_roles.append("given")
+                    reasons.append(f"'{w}' read as a form of the given name '{near}'")
+                    continue
             if not mine:
                 if w in index.given_keys or any(h.role in ("given", "patronymic") for h in explained[w]):
                     return None  # another person's given name: Sergei Khrushchev is not Nikita
@@ -412,6 +423,15 @@ class Lookup:
         if set(used_roles) <= {"family"} and person.given:
             score *= 0.97  # surname alone: right, but less certain than a full name
         return Match(person, round(min(score, 1.0), 4), "; ".join(reasons))
+
+
+def _near_given(word: str, givens) -> str | None:
+    for g in givens:
+        if _is_cyrillic(g) != _is_cyrillic(word) or abs(len(g) - len(word)) > 2:
+            continue
+        if _edit_cost(word, g) <= 1.0 or Levenshtein.normalized_similarity(word, g) >= 0.8:
+            return g
+    return None
 
 
 def _is_cyrillic(word: str) -> bool:
