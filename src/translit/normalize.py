@@ -195,6 +195,7 @@ class Normalizer:
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
         self._text = text
+        self._seen: set[str] = set()  # persons named so far in this text
         want_unknown = report is not None and report.collect_unknown
         toks = self.tokens(text, keep_other=want_unknown)
         mentions: list[Mention] = []
@@ -266,25 +267,40 @@ class Normalizer:
             flat = []
             for w, initial in words:
                 flat.extend((x, initial) for x in w.split()) if not initial else flat.append((w, True))
-            if len(run) == 1 and run[0].key in self.common and not self._context_says_name(toks, i):
-                continue
+            common = len(run) == 1 and run[0].key in self.common and not self._context_says_name(toks, i)
             flat = tuple(flat)
             res = self._run_cache.get(flat, False)
             if res is False:
                 res = lk.lookup_words(list(flat), style=self.style)
                 if len(self._run_cache) < 200_000:
                     self._run_cache[flat] = res
+            if (res is not None and len(run) == 1 and run[0].key in self.common
+                    and not self._common_is_name(run[0], res, common)):
+                continue  # "Nagy" starting a sentence is the adjective, "Vas megye" a county, "Max" a name
             if res is not None and self._given_beside(toks, i, end, j, res.person.id, text):
-                continue
+                continue  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
             if res is not None and len(run) == 1 and self._by_name_of_another(run[0], res.person.id, text):
-                continue  # "Walter Ulbricht" is not Tito, whose alias was Walter  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
+                continue  # "Walter Ulbricht" is not Tito, whose alias was Walter
             if res is not None:
                 m = Mention(run[0].start, run[-1].end, text[run[0].start:run[-1].end], res)
+                self._seen.add(res.person.id)
                 mentions.append(m)
                 if report is not None:
                     report.add_mention(m)
                 return end
         return i + 1
+
+    def _common_is_name(self, tok, res, sentence_start: bool) -> bool:
+        """A word that is also a common word or given name stands for the person when the person was
+        already named in this text, or, in the middle of a sentence, when it is the family name of a
+        person the sources name often (Nagy)."""
+        pid = res.person.id
+        if pid in self._seen:
+            return True
+        if sentence_start:
+            return False
+        family = any(h.role == "family" and h.person_id == pid for h in self.lookup.explain(tok.key))
+        return family and res.person.prominence >= 20
 
     def _given_beside(self, toks, i, end, j, pid, text) -> bool:
         """Is a run toks[i:end] touched by another person's given name (just before it, or next in the run)?"""
