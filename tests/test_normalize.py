@@ -184,3 +184,19 @@ def test_public_eval_texts(shared):
         capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Nagy tömeg gyűlt össze. Nagy elmondta.", []),  # the adjective, twice at a sentence start
+    ("Nagy Imre beszélt. Nagy elmondta, hogy marad.", ["Nagy Imre", "Nagy"]),  # named before: the person
+    ("A Vas megyei tanács ülésezett.", []),  # a county
+    ("Vas Zoltán és Vas beszéltek.", ["Vas Zoltán", "Vas"]),
+    ("Later Nagy was arrested.", ["Nagy"]),  # mid-sentence, a prominent family name
+    ("Walter Ulbricht spoke, then Max left.", []),  # aliases of Tito and Grigulevich, and given names
+    ("Die Regierung verlor die Kontrolle; Molotow und Kaganowitsch kritisierten die Linie.",
+     ["Molotow", "Kaganowitsch"]),  # German capitalised nouns are not names
+    ("Сообщение ТАСС опубликовано в «Правде». С Надем встречался Лошонци.", ["Надем", "Лошонци"]),
+    ("Tito Tito", ["Tito", "Tito"]),  # one name never repeats a word
+])
+def test_context_decides(nz, text, expected):
+    assert [s for s, _ in found(nz, text)] == expected
