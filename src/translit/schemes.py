@@ -96,8 +96,22 @@ class Scheme:
     def _core(self, text: str) -> str:
         table, ctx, group_output, _ = self._compiled
         if ctx is not None:
-            text = ctx.sub(lambda m: chr(_PLACEHOLDER + 3 * group_output[m.lastindex] + _case_of(m.group())), text)
+            text = ctx.sub(self._replacer, text)
         return text.translate(table)
+
+    @cached_property
+    def _replacer(self):
+        """The callback of the context pass: a rule's placeholder, in the case of the matched text."""
+        group_output = self._compiled[2]
+        lower = [chr(_PLACEHOLDER + 3 * o) for o in group_output]
+
+        def replace(m: re.Match) -> str:
+            g = m.group()
+            if g.islower():
+                return lower[m.lastindex]
+            return chr(_PLACEHOLDER + 3 * group_output[m.lastindex] + _case_of(g))
+
+        return replace
 
     def transliterate(self, text: str) -> str:
         """Transliterate `text`; characters the scheme does not cover pass through."""
