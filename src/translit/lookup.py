@@ -110,6 +110,7 @@ class Index:
         self.authority = authority
         self.fold = authority.folder.fold
         self.cache: dict[str, list[Hit]] = {}
+        self.grouped: dict[str, tuple[dict[str, list[Hit]], bool]] = {}
         self.words: dict[str, list[tuple[NamePart, str]]] = defaultdict(list)  # key -> (part, role)
         self.given_keys: set[str] = set()
         self.initials: dict[str, set[str]] = defaultdict(set)
@@ -372,14 +373,28 @@ class Lookup:
         names = [w for w, initial in words if not initial]
         if not names:
             return []
-        explained = {w: self.explain(w) for w in set(names)}
-        persons = {h.person_id for hs in explained.values() for h in hs if h.role in ("family", "pseudonym")}
         index = self.index
+        explained = {w: self._grouped(w, index) for w in set(names)}
+        persons = {pid for by_pid, _ in explained.values() for pid, hs in by_pid.items()
+                   if any(h.role in ("family", "pseudonym") for h in hs)}
         matches = [m for pid in persons if (m := self._score(pid, words, explained, index)) is not None]
         matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.person.id))
         if len(matches) > 1 and matches[0].score == matches[1].score:
             matches[0].why += f"; also fits {matches[1].person.native}"
         return matches
+
+    def _grouped(self, word: str, index: Index) -> tuple[dict[str, list[Hit]], bool]:
+        """The explanations of a word by person, and whether it is someone's given name or patronymic
+        (cached: a common given name explains thousands of persons in a big table)."""
+        got = index.grouped.get(word)
+        if got is None:
+            by_pid: dict[str, list[Hit]] = defaultdict(list)
+            for h in self.explain(word):
+                by_pid[h.person_id].append(h)
+            got = (dict(by_pid), any(h.role in ("given", "patronymic") for h in self.explain(word)))
+            if len(index.grouped) < 200_000:
+                index.grouped[word] = got
+        return got
 
     def _score(self, pid: str, words, explained, index) -> Match | None:
         person = self.authority[pid]
@@ -392,7 +407,8 @@ class Lookup:
                 if w not in index.initials.get(pid, set()):
                     return None
                 continue
-            mine = [h for h in explained[w] if h.person_id == pid]
+            by_pid, given_like = explained[w]
+            mine = by_pid.get(pid, ())
             if not mine and len(w) >= 4:
                 near = _near_given(w, index.given_of.get(pid, ()))
                 if near:
@@ -403,7 +419,7 @@ class Lookup:
                     reasons.append(f"'{w}' read as a form of the given name '{near}'")
                     continue
             if not mine:
-                if w in index.given_keys or any(h.role in ("given", "patronymic") for h in explained[w]):
+                if w in index.given_keys or given_like:
                     return None  # another person's given name: Sergei Khrushchev is not Nikita
                 score *= 0.55
                 reasons.append(f"'{w}' not explained")
