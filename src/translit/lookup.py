@@ -203,6 +203,10 @@ class Lookup:
         self._index: Index | None = None
         self._index_revision = None
 
+    def _current(self) -> Index:
+        """The index as it is (public entry points refresh it first; internal steps do not re-check)."""
+        return self._index if self._index is not None else self.index
+
     @property
     def index(self) -> Index:
         self.authority.refresh()
@@ -244,7 +248,7 @@ class Lookup:
 
     # -- word explanation -----------------------------------------------------------------
     def explain(self, word: str) -> list[Hit]:
-        index = self.index
+        index = self._current()
         cached = index.cache.get(word)
         if cached is not None:
             return cached
@@ -294,7 +298,7 @@ class Lookup:
         hits = list(self.explain(latin))
         if any(h.score >= S_INFLECTED for h in hits) or len(latin) < 4:
             return hits
-        index = self.index
+        index = self._current()
         for key, cost in self._near(latin, loose=True):
             score = S_OCR - 0.05 * max(0.0, cost - 0.3)
             for part, role in index.words.get(key, ()):
@@ -303,7 +307,7 @@ class Lookup:
         return hits
 
     def _near(self, word: str, loose: bool = False) -> list[tuple[str, float]]:
-        index = self.index
+        index = self._current()
         # candidates within two edits keep their first or their last letter (damage at both ends is rare)
         pool = list(dict.fromkeys(
             k for n in range(len(word) - 2, len(word) + 3)
@@ -324,6 +328,7 @@ class Lookup:
     # -- persons ----------------------------------------------------------------------------
     def lookup(self, query: str, style: str = "en", limit: int = 5) -> LookupResult:
         result = LookupResult(query=query, best=None)
+        _ = self.index  # see the edits of other processes, once per query
         matches = self.rank(self.words(query))
         for m in matches[:limit]:
             m.canonical = self.authority.canonical(m.person, style)
@@ -373,7 +378,7 @@ class Lookup:
         names = [w for w, initial in words if not initial]
         if not names:
             return []
-        index = self.index
+        index = self._current()
         explained = {w: self._grouped(w, index) for w in set(names)}
         persons = {pid for by_pid, _ in explained.values() for pid, hs in by_pid.items()
                    if any(h.role in ("family", "pseudonym") for h in hs)}

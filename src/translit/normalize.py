@@ -304,7 +304,7 @@ class Normalizer:
 
     def _given_beside(self, toks, i, end, j, pid, text) -> bool:
         """Is a run toks[i:end] touched by another person's given name (just before it, or next in the run)?"""
-        index = self.lookup.index
+        index = self.lookup._current()
         mine = index.person_keys.get(pid, set())
         if end < j and not toks[end].initial:
             k = toks[end].key
