@@ -110,7 +110,7 @@ class Index:
         self.authority = authority
         self.fold = authority.folder.fold
         self.cache: dict[str, list[Hit]] = {}
-        self.grouped: dict[str, tuple[dict[str, list[Hit]], bool]] = {}
+        self.grouped: dict[str, tuple[dict[str, list[Hit]], bool, frozenset[str]]] = {}
         self.words: dict[str, list[tuple[NamePart, str]]] = defaultdict(list)  # key -> (part, role)
         self.given_keys: set[str] = set()
         self.initials: dict[str, set[str]] = defaultdict(set)
@@ -379,16 +379,16 @@ class Lookup:
         if not names:
             return []
         index = self._current()
-        explained = {w: self._grouped(w, index) for w in set(names)}
-        persons = {pid for by_pid, _ in explained.values() for pid, hs in by_pid.items()
-                   if any(h.role in ("family", "pseudonym") for h in hs)}
+        grouped = {w: self._grouped(w, index) for w in set(names)}
+        explained = {w: g[:2] for w, g in grouped.items()}
+        persons = set().union(*(g[2] for g in grouped.values()))
         matches = [m for pid in persons if (m := self._score(pid, words, explained, index)) is not None]
         matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.person.id))
         if len(matches) > 1 and matches[0].score == matches[1].score:
             matches[0].why += f"; also fits {matches[1].person.native}"
         return matches
 
-    def _grouped(self, word: str, index: Index) -> tuple[dict[str, list[Hit]], bool]:
+    def _grouped(self, word: str, index: Index) -> tuple[dict[str, list[Hit]], bool, frozenset[str]]:
         """The explanations of a word by person, and whether it is someone's given name or patronymic
         (cached: a common given name explains thousands of persons in a big table)."""
         got = index.grouped.get(word)
@@ -396,7 +396,9 @@ class Lookup:
             by_pid: dict[str, list[Hit]] = defaultdict(list)
             for h in self.explain(word):
                 by_pid[h.person_id].append(h)
-            got = (dict(by_pid), any(h.role in ("given", "patronymic") for h in self.explain(word)))
+            hits = self.explain(word)
+            got = (dict(by_pid), any(h.role in ("given", "patronymic") for h in hits),
+                   frozenset(h.person_id for h in hits if h.role in ("family", "pseudonym")))
             if len(index.grouped) < 200_000:
                 index.grouped[word] = got
         return got
