@@ -47,15 +47,33 @@ _SPLIT = re.compile(r"[\s,;:()\[\]/\"“”„«»]+")
 _SR_CYRL = set("ђјљњћџЂЈЉЊЋЏ")
 
 
-@dataclass
 class Match:
-    """One person as the answer to a query."""
+    """One person as the answer to a query; the reason is worded when it is read."""
 
-    person: Person
-    score: float
-    why: str
-    canonical: str = ""
-    native: str = ""
+    def __init__(self, person: Person, score: float, why, canonical: str = "", native: str = ""):
+        self.person = person
+        self.score = score
+        self._why = why  # a str, or a list of str and Hit whose reasons are joined on demand
+        self.canonical = canonical
+        self.native = native
+
+    @property
+    def why(self) -> str:
+        if not isinstance(self._why, str):
+            parts: list[str] = []
+            for r in self._why:
+                text = r if isinstance(r, str) else r.why
+                if text not in parts:
+                    parts.append(text)
+            self._why = "; ".join(parts)
+        return self._why
+
+    @why.setter
+    def why(self, value: str) -> None:
+        self._why = value
+
+    def __repr__(self) -> str:
+        return f"Match({self.person.id!r}, {self.score!r})"
 
     def to_dict(self) -> dict:
         return {
@@ -264,7 +282,7 @@ class Lookup:
                 hits.append(Hit(part.person_id, role, score, partial(_why, self.authority, part, how)))
 
         take(word, S_EXACT, "")
-        for stem, reason in self.inflector.stems(word):
+        for stem, reason in self.inflector.stems(word) if not hits else ():
             take(stem, S_INFLECTED, reason)
         if not hits:
             for stem, reason in self.inflector.lemmas(word):
@@ -437,15 +455,14 @@ class Lookup:
                 has_family = True
             used_roles.append(best.role)
             score *= best.score
-            if best.why not in reasons:
-                reasons.append(best.why)
+            reasons.append(best)
         if not has_family:
             return None
         if used_roles.count("family") > 1 and len(set(used_roles)) == 1:
             score *= 0.9  # the same surname twice
         if set(used_roles) <= {"family"} and person.given:
             score *= 0.97  # surname alone: right, but less certain than a full name
-        return Match(person, round(min(score, 1.0), 4), "; ".join(reasons))
+        return Match(person, round(min(score, 1.0), 4), reasons)
 
 
 def _near_given(word: str, givens) -> str | None:

@@ -373,8 +373,14 @@ def _fold_eq(nz: Normalizer, a: str, b: str) -> bool:
     return f(a) == f(b)
 
 
+def _fold_key(nz: Normalizer, text: str) -> str:
+    words = nz.lookup.authority.folder.fold(text).split()
+    return words[-1] if words else ""
+
+
 def _inflected(nz: Normalizer, m: Mention) -> bool:
-    return "removed" in m.match.why or "case form" in m.match.why
+    """Does the mention end in a case form (its last word is not itself a known name word)?"""
+    return _fold_key(nz, m.surface) not in nz.lookup._current().words
 
 
 def chunked(stream: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
