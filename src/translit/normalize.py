@@ -9,6 +9,7 @@ as lookup: "Josip Broz Tito" is one mention, "Nagy Imrének" one, a lone "Imre" 
 
 from __future__ import annotations
 
+import gc
 import re
 import tomllib
 from collections import Counter, defaultdict
@@ -194,6 +195,19 @@ class Normalizer:
         return toks
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
+        """The mentions in `text`, in order, with offsets into it."""
+        # The cyclic collector would walk the caches and the table's index again and again while a
+        # text allocates its small, acyclic results; reference counting frees those. It runs again
+        # when the text is done.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._find(text, report)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _find(self, text: str, report: Report | None) -> list[Mention]:
         self._text = text
         self._seen: set[str] = set()  # persons named so far in this text
         want_unknown = report is not None and report.collect_unknown
