@@ -85,6 +85,19 @@ def test_soak(tmp_path):
         queries = ["Hruscsovval", "Firjubin", "Мичунович", "Kardeljem", "N. S. Khrushchev", "Brezhnev", "Trto"]
         text = "Am 2. November flog Chruschtschow nach Brioni, wo Tito und Kardelj ihn empfingen. " * 20
 
+        def reader(n: int) -> None:
+            rng = random.Random(100 + n)
+            while time.monotonic() < stop:
+                try:
+                    if rng.random() < 0.8:
+                        status, _ = _call(base, "GET", "/api/v1/lookup?q=" + urllib.request.quote(rng.choice(queries)))
+                    else:
+                        status, _ = _call(base, "POST", "/api/v1/normalize", {"text": text})
+                    if status != 200:
+                        errors.append(f"read: HTTP {status}")
+                except (OSError, urllib.error.HTTPError) as exc:
+                    errors.append(f"read: {exc!r}")
+
         def worker(n: int) -> None:
             rng = random.Random(n)
             i = 0
@@ -120,6 +133,18 @@ def test_soak(tmp_path):
             t.join()
         rss1 = sum(_rss_kib(p) for p in _workers(proc.pid))
 
+        # a read-only phase: with the data no longer growing, memory must stay where it is
+        edits_done = len(created)
+        stop = time.monotonic() + max(10.0, seconds / 4)
+        weights_backup = counts["edit"]
+        threads = [threading.Thread(target=reader, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        rss2 = sum(_rss_kib(p) for p in _workers(proc.pid))
+        assert counts["edit"] == weights_backup
+
         missing = []
         for pid in created:
             try:
@@ -127,12 +152,15 @@ def test_soak(tmp_path):
             except urllib.error.HTTPError:
                 missing.append(pid)
         print(f"\nsoak {seconds:.0f} s: {counts}, errors {len(errors)}, edits acknowledged {len(created)}, "
-              f"missing {len(missing)}, worker RSS {rss0 / 1024:.0f} -> {rss1 / 1024:.0f} MiB")
+              f"missing {len(missing)}, worker RSS {rss0 / 1024:.0f} -> {rss1 / 1024:.0f} MiB after the mixed "
+              f"phase, {rss2 / 1024:.0f} MiB after the read-only phase")
         assert not errors, errors[:10]
         assert not missing, missing[:10]
         assert created and counts["lookup"] > 0 and counts["normalize"] > 0
-        # flat: new persons add a little index; a leak over the run would show as steady growth
-        assert rss1 < rss0 * 1.5 + 20 * 1024, (rss0, rss1)
+        # memory follows the data: each added person costs some index in each worker (64 KiB is generous),
+        # and with no more data it stays flat
+        assert rss1 - rss0 < 20 * 1024 + 64 * edits_done, (rss0, rss1, edits_done)
+        assert rss2 - rss1 < 15 * 1024, (rss1, rss2)
     finally:
         proc.terminate()
         proc.wait(30)

@@ -231,9 +231,11 @@ class Lookup:
         if self._index is None or self._index_revision != self.authority.revision:
             self._index = Index(self.authority)
             self._index_revision = self.authority.revision
-            # The index is millions of long-lived objects; left to the cyclic garbage collector they
-            # are traversed at every full collection, which a big table makes the main cost of a run.
-            gc.freeze()
+            if len(self._index.keys) > 50_000:
+                # A big table's index is millions of long-lived objects; left to the cyclic garbage
+                # collector they are traversed at every full collection. Collect once, then exempt them.
+                gc.collect()
+                gc.freeze()
         return self._index
 
     # -- query cleaning ---------------------------------------------------------------------
