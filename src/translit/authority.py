@@ -231,6 +231,10 @@ class Authority:
             return person.exonyms[style]
         src = source_of(person)
         short = " ".join(w for w in (person.given, person.family) if w) or person.native
+        if src != "ru-Cyrl" and person.order != "family-given" and person.family in person.native:
+            # a Latin-script name in given-family order is its own house form, by-names included
+            # (Josip Broz Tito, Svetozar Vukmanović-Tempo), also where it is transliterated
+            short = person.native
         if src == "ru-Cyrl":
             if style == "ru":
                 return short
