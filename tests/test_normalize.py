@@ -197,6 +197,9 @@ def test_public_eval_texts(shared):
      ["Molotow", "Kaganowitsch"]),  # German capitalised nouns are not names
     ("Сообщение ТАСС опубликовано в «Правде». С Надем встречался Лошонци.", ["Надем", "Лошонци"]),
     ("Tito Tito", ["Tito", "Tito"]),  # one name never repeats a word
+    ("Nagy Imre Losonczy Gézával menekült.", ["Nagy Imre", "Losonczy Gézával"]),  # two names side by side
+    ("Nagyékat november 22-én elvitték.", ["Nagyékat"]),  # the family plural with a case ending
+    ("Ferenc Nagy and Imre Nagy.", ["Imre Nagy"]),
 ])
 def test_context_decides(nz, text, expected):
     assert [s for s, _ in found(nz, text)] == expected

@@ -210,6 +210,7 @@ class Normalizer:
     def _find(self, text: str, report: Report | None) -> list[Mention]:
         self._text = text
         self._seen: set[str] = set()  # persons named so far in this text
+        self._last_end = -1  # where the last mention ended
         want_unknown = report is not None and report.collect_unknown
         toks = self.tokens(text, keep_other=want_unknown)
         mentions: list[Mention] = []
@@ -298,6 +299,7 @@ class Normalizer:
             if res is not None:
                 m = Mention(run[0].start, run[-1].end, text[run[0].start:run[-1].end], res)
                 self._seen.add(res.person.id)
+                self._last_end = m.end
                 mentions.append(m)
                 if report is not None:
                     report.add_mention(m)
@@ -324,7 +326,7 @@ class Normalizer:
             k = toks[end].key
             if k in index.given_keys and k not in mine:
                 return True
-        if i > 0:
+        if i > 0 and toks[i - 1].end > self._last_end:  # not a word of the mention just before
             prev = toks[i - 1]
             if (not prev.initial and prev.key in index.given_keys and prev.key not in mine
                     and _GAP_OK.match(text[prev.end:toks[i].start])):
