@@ -136,6 +136,13 @@ class Normalizer:
         key = self.lookup.authority.folder.fold(word)
         words = key.split()
         is_name = bool(words) and all(w not in self.lookup.titles and bool(self.lookup.explain(w)) for w in words)
+        if not is_name and "-" in word:
+            # a compound whose first part is a name: Nagy-Regierung, Tito-Regime, Kádár-kormány
+            first = word.split("-", 1)[0]
+            fkey = self.lookup.authority.folder.fold(first)
+            if (len(first) > 2 and fkey and " " not in fkey and fkey not in self.common
+                    and fkey not in self.lookup.titles and self.lookup.explain(fkey)):
+                return 1, fkey, len(first)
         return (1 if is_name else 0), key, len(word)
 
     def tokens(self, text: str, keep_other: bool = False) -> list[_Tok]:
