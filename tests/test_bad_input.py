@@ -139,3 +139,28 @@ def test_import_with_a_bad_row_imports_nothing(tmp_path, cli_env):
     assert r.returncode != 0 and "line 2" in r.stderr.decode()
     r = cli(["tables", "import", str(tmp_path / "nope.csv")], cli_env)
     assert r.returncode != 0 and b"Traceback" not in r.stderr
+
+
+def test_tables_check_reports_claims_and_duplicates(mini_tables, cli_env):
+    persons = mini_tables / "persons"
+    (persons / "extra.toml").write_text(
+        '[[person]]\nid = "kovacs-janos"\nnative = "Kovács János"\nlang = "hu"\nfamily = "Kovács"\n'
+        'given = "János"\norder = "family-given"\nvariants = [{ form = "Iwanow", kind = "spelling" }]\n\n'
+        '[[person]]\nid = "petrov-petr"\nnative = "Пётр Петров"\nlang = "ru"\nfamily = "Петров"\ngiven = "Пётр"\n'
+        'variants = [{ form = "Iwanow", kind = "spelling" }]\n', encoding="utf-8")
+    r = cli(["--no-db", "--tables", str(mini_tables), "tables", "check"], cli_env)
+    out = r.stdout.decode() + r.stderr.decode()
+    assert r.returncode != 0 and "claimed by two persons" in out and "iwanow" in out  # a real conflict
+    (persons / "extra.toml").write_text(
+        '[[person]]\nid = "kovacs-janos"\nnative = "Kovács János"\nlang = "hu"\nfamily = "Kovács"\n'
+        'given = "János"\norder = "family-given"\nvariants = [{ form = "Kovács", kind = "short" }]\n\n'
+        '[[person]]\nid = "kovacs-bela-2"\nnative = "Kovács Béla"\nlang = "hu"\nfamily = "Kovács"\ngiven = "Béla"\n'
+        'variants = [{ form = "Kovács", kind = "short" }]\n', encoding="utf-8")
+    r = cli(["--no-db", "--tables", str(mini_tables), "tables", "check"], cli_env)
+    out = r.stdout.decode() + r.stderr.decode()
+    assert "deliberate ambiguity" in out  # namesakes: a warning
+    (persons / "extra.toml").write_text(
+        '[[person]]\nid = "kovacs-bela"\nnative = "Kovács Béla"\nlang = "hu"\nfamily = "Kovács"\ngiven = "Béla"\n',
+        encoding="utf-8")
+    r = cli(["--no-db", "--tables", str(mini_tables), "tables", "check"], cli_env)
+    assert r.returncode != 0 and "duplicate id" in (r.stdout.decode() + r.stderr.decode())

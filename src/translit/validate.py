@@ -99,7 +99,7 @@ def _check_persons(authority: Authority) -> list[Finding]:
         if len(pids) > 1:
             persons = [authority[p] for p in sorted(pids)]
             same_family = len({fold(p.family) for p in persons}) == 1
-            level = "warning" if same_family or len(key.split()) == 1 else "error"
+            level = "warning" if same_family else "error"
             note = "deliberate ambiguity (namesakes)" if level == "warning" else "claimed by two persons"
             out.append(Finding(level, persons[0].origin, f"{key!r} {note}: {', '.join(sorted(pids))}"))
     return out
