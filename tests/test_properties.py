@@ -75,3 +75,11 @@ def test_every_person_finds_itself_by_native_and_canonical_forms(authority, look
         for form in (p.native, authority.canonical(p, "en"), authority.canonical(p, "native")):
             r = lookup.lookup(form)
             assert r.best is not None and r.best.person.id == p.id, (form, p.id)
+
+
+def test_other_scripts_fold_through_icu():
+    """Scripts without a table of ours go through ICU's transforms (PyICU): Han in pinyin, Greek, Devanagari."""
+    assert translit.fold("周恩来") == "zhou en lai"
+    assert translit.fold("Αθήνα") == "athena"
+    assert translit.fold("जवाहरलाल नेहरू").isascii()
+    assert translit.lookup("周恩来").best.person.id == "zhou-enlai"

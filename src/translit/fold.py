@@ -18,6 +18,9 @@ INVISIBLE = dict.fromkeys(
 _PUNCT = re.compile(r"[\s\-‐‑‒–—―.,;:!?()\[\]{}/\\_*+=<>|#№~^]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[a-z]")
+_NOT_KEY = re.compile(r"[^a-z0-9 ]")
+# letters of scripts other than Latin and Cyrillic (and not combining marks or punctuation)
+_OTHER_SCRIPT = re.compile(r"[^\x00-\u024f\u0300-\u036f\u0400-\u04ff\u1e00-\u1eff\u2000-\u206f\ufeff]+")
 # letters that look alike in the two scripts (after casefolding): a word that mixes scripts is read in the
 # script of most of its letters (a Latin "e" typed inside Хрущёв)
 _LAT_TO_CYR = str.maketrans("aceopxykmthbi", "асеорхукмтнві")
@@ -44,6 +47,8 @@ class Folder:
     def fold(self, text: str) -> str:
         """The primary key: casefolded, no diacritics, punctuation and hyphens as single spaces."""
         text = unicodedata.normalize("NFC", text).casefold().translate(self._table)
+        if _OTHER_SCRIPT.search(text):
+            text = _OTHER_SCRIPT.sub(_icu_latin, text)  # Greek, Arabic, Devanagari, Han ... through ICU
         out = []
         for ch in text:
             if ch < "\x80" or "\u0400" <= ch <= "\u04ff":
@@ -73,6 +78,21 @@ class Folder:
                 s += rep + tail
             result.add(self.fold(s))
         return result
+
+
+@lru_cache(maxsize=1)
+def _icu_transliterator():
+    import icu  # PyICU: ICU's own transforms for the scripts the tables do not cover
+
+    return icu.Transliterator.createInstance("Any-Latin; Latin-ASCII; Lower")
+
+
+def _icu_latin(m: re.Match) -> str:
+    """Runs of other scripts in ASCII Latin by ICU (Han in pinyin: 周恩来 -> zhou en lai)."""
+    out = _icu_transliterator().transliterate(m.group())
+    if not out.isascii():
+        out = unidecode(out).lower()
+    return _NOT_KEY.sub("", out)
 
 
 def _one_script(m: re.Match) -> str:
