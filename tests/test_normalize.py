@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -203,3 +204,34 @@ def test_public_eval_texts(shared):
 ])
 def test_context_decides(nz, text, expected):
     assert [s for s, _ in found(nz, text)] == expected
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak RSS from Linux /proc")
+@pytest.mark.parametrize("fmt", ["spans", "text", "tei"])
+def test_large_file_streams_with_bounded_memory(tmp_path, cli_env, fmt):
+    """A 60 MB file: the output is right at both ends and the process never holds the file in memory."""
+    f = tmp_path / "big.txt"
+    para = "On 2 November Khrushchev met Tito and Kardelj at Brioni; the talks lasted all night.\n\n"
+    with open(f, "w", encoding="utf-8") as fh:
+        for _ in range(60_000_000 // len(para)):
+            fh.write(para)
+    # the child reports its own peak RSS when it exits
+    # (VmHWM of its own memory map: ru_maxrss would include the parent's size inherited through fork)
+    code = ("import atexit, runpy, sys\n"
+            "def hwm():\n"
+            "    for line in open('/proc/self/status'):\n"
+            "        if line.startswith('VmHWM:'):\n"
+            "            sys.stderr.write('MAXRSS ' + line.split()[1] + '\\n')\n"
+            "atexit.register(hwm)\n"
+            f"sys.argv = ['translit', '--no-db', 'normalize', '--format', {fmt!r}, {str(f)!r}]\n"
+            "runpy.run_module('translit', run_name='__main__')\n")
+    out = tmp_path / "out"
+    with open(out, "wb") as fh:
+        r = subprocess.run([sys.executable, "-c", code], stdout=fh, stderr=subprocess.PIPE, env=cli_env,
+                           timeout=900)
+    assert r.returncode == 0, r.stderr[-2000:]
+    peak_mib = int(r.stderr.decode().rsplit("MAXRSS ", 1)[1].split()[0]) / 1024
+    assert peak_mib < 250, f"peak RSS {peak_mib:.0f} MiB for a 60 MB file"
+    data = out.read_bytes()
+    assert data.count(b"khrushchev-nikita" if fmt != "text" else b"Nikita Khrushchev") > 600_000

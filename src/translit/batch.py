@@ -70,7 +70,19 @@ def render(nz: Normalizer, text: str, mentions: list[Mention], fmt: str, name: s
     raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def tei(text: str, mentions: list[Mention], title: str = "") -> str:
+_TEI_FOOT = "</body></text>\n</TEI>\n"
+
+
+def _tei_head(title: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">\n'
+        f"<teiHeader><fileDesc><titleStmt><title>{escape(title)}</title></titleStmt>"
+        "<publicationStmt><p>normalized by translit</p></publicationStmt><sourceDesc><p/></sourceDesc>"
+        "</fileDesc></teiHeader>\n<text><body>\n"
+    )
+
+
+def _tei_body(text: str, mentions: list[Mention]) -> str:
     out, pos = [], 0
     for m in mentions:
         out.append(escape(text[pos:m.start]))
@@ -80,13 +92,12 @@ def tei(text: str, mentions: list[Mention], title: str = "") -> str:
         pos = m.end
     out.append(escape(text[pos:]))
     paras = "".join(out).split("\n\n")
-    body = "\n".join(f"<p>{p.strip()}</p>" for p in paras if p.strip())
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">\n'
-        f"<teiHeader><fileDesc><titleStmt><title>{escape(title)}</title></titleStmt>"
-        "<publicationStmt><p>normalized by translit</p></publicationStmt><sourceDesc><p/></sourceDesc>"
-        f"</fileDesc></teiHeader>\n<text><body>\n{body}\n</body></text>\n</TEI>\n"
-    )
+    return "".join(f"<p>{p.strip()}</p>\n" for p in paras if p.strip())
+
+
+def tei(text: str, mentions: list[Mention], title: str = "") -> str:
+    """A TEI document with each mention as <persName ref="#id">."""
+    return _tei_head(title) + _tei_body(text, mentions) + _TEI_FOOT
 
 
 def normalize_csv(nz: Normalizer, text: str, column: str) -> str:
@@ -111,6 +122,34 @@ def normalize_csv(nz: Normalizer, text: str, column: str) -> str:
     return buf.getvalue()
 
 
+def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en", tables: str | None = None,
+                db: str | None = None, errors: str = "strict", column: str | None = None, unknown: bool = True):
+    """The normalized output of one file, piece by piece: the file is read in chunks of about a megabyte
+    (cut at blank lines where it can be), so memory stays bounded whatever the file's size. CSV input is
+    read whole (a table, not a corpus)."""
+    nz = get_normalizer(tables, db, style)
+    if fmt == "csv":
+        if not column:
+            raise InputError("--format csv needs --column NAME")
+        yield normalize_csv(nz, read_text(path, errors), column)
+        return
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    chunks = chunked(iter_lines(path, errors))
+    if fmt == "spans":
+        for m in nz.find_stream(chunks, report):
+            yield json.dumps(m.to_dict(), ensure_ascii=False) + "\n"
+        return
+    if fmt == "tei":
+        yield _tei_head(Path(path).name)
+        for chunk in chunks:
+            yield _tei_body(chunk, nz.find(chunk, report))
+        yield _TEI_FOOT
+        return
+    for chunk in chunks:
+        yield nz.replace(chunk, nz.find(chunk, report), mark=fmt == "annotate")
+
+
 def normalize_file(path: str, fmt: str = "spans", style: str = "en", tables: str | None = None,
                    db: str | None = None, errors: str = "strict", column: str | None = None,
                    unknown: bool = True):
@@ -118,22 +157,15 @@ def normalize_file(path: str, fmt: str = "spans", style: str = "en", tables: str
 
     `unknown=False` skips collecting unknown names (the report then has the persons' forms only),
     which lets the normalizer skip every capitalised word that is not a name."""
-    nz = get_normalizer(tables, db, style)
     report = Report(collect_unknown=unknown)
-    if fmt == "csv":
-        if not column:
-            raise InputError("--format csv needs --column NAME")
-        return normalize_csv(nz, read_text(path, errors), column), report
-    if fmt == "spans":
-        mentions = nz.find_stream(chunked(iter_lines(path, errors)), report)
-        return "".join(json.dumps(m.to_dict(), ensure_ascii=False) + "\n" for m in mentions), report
-    text = read_text(path, errors)
-    mentions = nz.find(text, report)
-    return render(nz, text, mentions, fmt, Path(path).name), report
+    out = "".join(iter_output(path, report, fmt=fmt, style=style, tables=tables, db=db, errors=errors,
+                              column=column, unknown=unknown))
+    return out, report
 
 
 def normalize_files(paths: list[str], jobs: int = 1, progress: bool = False, **kw):
-    """Yield (path, output, report) for each file, in order, using `jobs` processes."""
+    """Yield (path, output, report) for each file, in order, using `jobs` processes. With one job the
+    output is an iterator of pieces (bounded memory; the report is complete once it is consumed)."""
     bar = None
     if progress:
         from tqdm import tqdm
@@ -142,10 +174,10 @@ def normalize_files(paths: list[str], jobs: int = 1, progress: bool = False, **k
     try:
         if jobs <= 1 or len(paths) <= 1:
             for p in paths:
-                out, rep = normalize_file(p, **kw)
+                rep = Report(collect_unknown=kw.get("unknown", True))
+                yield p, iter_output(p, rep, **kw), rep
                 if bar:
                     bar.update()
-                yield p, out, rep
             return
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(normalize_file, p, **kw) for p in paths]

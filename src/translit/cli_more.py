@@ -214,7 +214,8 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
     else:
         progress = sys.stderr.isatty() and len(paths) > 1
         for _, out, rep in normalize_files(paths, jobs=jobs, progress=progress, **kw):
-            sys.stdout.write(out)
+            for piece in [out] if isinstance(out, str) else out:
+                sys.stdout.write(piece)
             total.merge(rep)
     if kw.get("db") and total.unknown:
         # the unknown names go to the review queue of the web editor (rejected ones are not proposed again)
