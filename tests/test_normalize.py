@@ -201,6 +201,9 @@ def test_public_eval_texts(shared):
     ("Nagy Imre Losonczy Gézával menekült.", ["Nagy Imre", "Losonczy Gézával"]),  # two names side by side
     ("Nagyékat november 22-én elvitték.", ["Nagyékat"]),  # the family plural with a case ending
     ("Ferenc Nagy and Imre Nagy.", ["Imre Nagy"]),
+    ("Pick the Winner, said Zinner.", ["Zinner"]),  # a word one letter from a name is not that name
+    ("In the Spring of 1957 GARF and TASS reported.", []),  # nor are acronyms read as misspellings
+    ("Kardelj and Tito. Later Kardcl spoke.", ["Kardelj", "Tito", "Kardcl"]),  # an OCR slip, named before
 ])
 def test_context_decides(nz, text, expected):
     assert [s for s, _ in found(nz, text)] == expected

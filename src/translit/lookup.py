@@ -340,7 +340,8 @@ class Lookup:
                 continue
             cost = _edit_cost(word, key, loose)
             n = min(len(word), len(key))
-            if cost <= 0.7 or (cost <= 1.0 and n >= 6) or (cost <= 1.3 and n >= 8):
+            # short words allow one slip (Trto, Raik), longer ones two confusable slips or one other edit
+            if (n <= 5 and cost <= 0.4) or (n > 5 and cost <= 0.7) or (cost <= 1.0 and n >= 6) or (cost <= 1.3 and n >= 8):
                 out.append((key, cost))
         out.sort(key=lambda x: x[1])
         return out[:5]

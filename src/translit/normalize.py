@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from .lookup import Lookup, Match
+from .lookup import S_INFLECTED, Lookup, Match
 
 _UPPER = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()} | {c for c in map(chr, range(0x400, 0x530))
                                                                                    if c.isupper()}))
@@ -301,6 +301,8 @@ class Normalizer:
                 continue  # "Nagy" starting a sentence is the adjective, "Vas megye" a county, "Max" a name
             if res is not None and self._given_beside(toks, i, end, j, res.person.id, text):
                 continue  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
+            if res is not None and len(run) == 1 and not self._sure_alone(run[0], res):
+                continue  # one word read only as a misspelling (Winner, GARF) needs the person named before
             if res is not None and len(run) == 1 and self._by_name_of_another(run[0], res.person.id, text):
                 continue  # "Walter Ulbricht" is not Tito, whose alias was Walter
             if res is not None:
@@ -312,6 +314,19 @@ class Normalizer:
                     report.add_mention(m)
                 return end
         return i + 1
+
+    def _sure_alone(self, tok, res) -> bool:
+        """A word on its own stands for a person if it is a name word, exactly or inflected; read as an
+        OCR slip (confusable letters) only when the person was named before in the text or is named
+        often in the sources, and never as a plainly different word or an acronym."""
+        pid = res.person.id
+        best = max((h.score for w in tok.key.split() for h in self.lookup.explain(w) if h.person_id == pid),
+                   default=0.0)
+        if best >= S_INFLECTED:
+            return True
+        if best < 0.80 or tok.text.isupper():
+            return False  # another word one letter away (Winner for Zinner, Spring for Sering), an acronym
+        return pid in self._seen or res.person.prominence >= 20  # an OCR slip (Trto for Tito)
 
     def _common_is_name(self, tok, res, sentence_start: bool) -> bool:
         """A word that is also a common word or given name stands for the person when the person was
