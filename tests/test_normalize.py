@@ -204,6 +204,7 @@ def test_public_eval_texts(shared):
     ("Pick the Winner, said Zinner.", ["Zinner"]),  # a word one letter from a name is not that name
     ("In the Spring of 1957 GARF and TASS reported.", []),  # nor are acronyms read as misspellings
     ("Kardelj and Tito. Later Kardcl spoke.", ["Kardelj", "Tito", "Kardcl"]),  # an OCR slip, named before
+    ("János Kádár⁴⁷ said, and Kádár48 agreed.", ["János Kádár", "Kádár"]),  # footnote marks stay outside
 ])
 def test_context_decides(nz, text, expected):
     assert [s for s, _ in found(nz, text)] == expected

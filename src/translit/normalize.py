@@ -25,12 +25,20 @@ _UPPER = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()} | {c 
 # a capitalised word; whether it starts a word, and where it really ends, is checked per distinct match
 # word characters, combining accents of decomposed (NFD) text, and the invisible characters that fold drops
 _W = "\\w'’ʼ\u0300-\u036f\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff-"
-_CAP_TOKEN = re.compile(rf"[{re.escape(_UPPER)}][{_W}]*\.?")
+# superscript and subscript digits are footnote marks, not part of a word (Kádár⁴⁷)
+_TC = rf"(?:[^\W\u00b2\u00b3\u00b9\u2070-\u209f]|[{_W[2:]}])"
+_CAP_TOKEN = re.compile(rf"[{re.escape(_UPPER)}]{_TC}*\.?")
 # endings of Slavic and Hungarian-looking surnames: a lone unknown word with one is reported as a candidate
-_SURNAME = re.compile(r"(?:ov|ev|ova|eva|in|ina|ic|ski|sky|skii|skij|ko|enko|ek|uk|yan|ian|escu|fi|ffy)$")
-_NEXT_WORD = re.compile(rf"[ \t]+([{re.escape(_UPPER)}][{_W}]*)")
+_SURNAME = re.compile(r"(?:ov|ev|ova|eva|in|ina|ic|ski|sky|skii|skij|ko|enko|ek|uk|yan|escu|fi|ffy)$")
+# capitalised words of institutions and places that a name candidate is never made of
+_NOT_NAMES = frozenset("""soviet union yugoslav hungarian russian polish romanian czech german french british
+american party committee central communist ministry foreign affairs embassy mission university press republic
+federation state archive department division presidium government council pact war revolution uprising review
+times new york united nations states european east west eastern western the in of and a an on""".split())
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[^\W\d_A-ZÀ-ÞА-ЯЁЂ-Џ][\w'’-]*")
+_NEXT_WORD = re.compile(rf"[ \t]+([{re.escape(_UPPER)}]{_TC}*)")
 _MAX_RUN = 7  # words in one name at most (Josip Broz Tito, N. S. Khrushchev, Rainer M. János)
-_TOKEN_CHAR = re.compile(rf"[{_W}]")
+_TOKEN_CHAR = re.compile(_TC)
 _WORD_CHAR = re.compile("[\\w'’ʼ\u0300-\u036f-]")  # a letter before a capital: inside a word
 _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]*[-–—•*]|[\"“„«(])[ \t\n]*$")
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$|^\s*$")
@@ -133,6 +141,8 @@ class Normalizer:
             return 0, "", len(word)  # a one-letter word (Russian С, В) without a period is not an initial
         if word[-2:] in ("'s", "’s", "ʼs"):
             word = word[:-2]  # English possessive: the mention is the name itself
+        if word[-1:].isdigit() and len(word.rstrip("0123456789")) >= 2:
+            word = word.rstrip("0123456789")  # a footnote number glued to the name (Kádár47)
         key = self.lookup.authority.folder.fold(word)
         words = key.split()
         is_name = bool(words) and all(w not in self.lookup.titles and bool(self.lookup.explain(w)) for w in words)
@@ -250,9 +260,14 @@ class Normalizer:
             if k < len(mentions) and mentions[k].start <= t.start:
                 covered.add(id(t))
         run: list[_Tok] = []
+        # a capitalised word that the same text also writes in lower case is a common word (Party, Embassy)
+        fold = self.lookup.authority.folder.fold
+        lower = {fold(w) for w in _LOWER_WORD.findall(text) if not w[:1].isupper()}
 
         def flush():
             words = [t for t in run if t.key and not t.initial and t.key not in self.lookup.titles]
+            if any(t.key in lower or t.key in _NOT_NAMES for t in words):
+                return
             if words and _sentence_start(text, words[0].start) and len(words) > 1:
                 words = words[1:]  # "Then Leonid Brezhnev": the sentence's first word is not part of it
             if not words or any(len(t.text) < 2 or t.text.isupper() for t in words):
