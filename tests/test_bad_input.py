@@ -141,26 +141,23 @@ def test_import_with_a_bad_row_imports_nothing(tmp_path, cli_env):
     assert r.returncode != 0 and b"Traceback" not in r.stderr
 
 
+def _person(pid, native, lang, family, given, variant=None, kind="spelling"):
+    extra = f'variants = [{{ form = "{variant}", kind = "{kind}" }}]\n' if variant else ""
+    return (f'[[person]]\nid = "{pid}"\nnative = "{native}"\nlang = "{lang}"\nfamily = "{family}"\n'
+            f'given = "{given}"\n{extra}\n')
+
+
 def test_tables_check_reports_claims_and_duplicates(mini_tables, cli_env):
-    persons = mini_tables / "persons"
-    (persons / "extra.toml").write_text(
-        '[[person]]\nid = "kovacs-janos"\nnative = "Kovács János"\nlang = "hu"\nfamily = "Kovács"\n'
-        'given = "János"\norder = "family-given"\nvariants = [{ form = "Iwanow", kind = "spelling" }]\n\n'
-        '[[person]]\nid = "petrov-petr"\nnative = "Пётр Петров"\nlang = "ru"\nfamily = "Петров"\ngiven = "Пётр"\n'
-        'variants = [{ form = "Iwanow", kind = "spelling" }]\n', encoding="utf-8")
-    r = cli(["--no-db", "--tables", str(mini_tables), "tables", "check"], cli_env)
-    out = r.stdout.decode() + r.stderr.decode()
-    assert r.returncode != 0 and "claimed by two persons" in out and "iwanow" in out  # a real conflict
-    (persons / "extra.toml").write_text(
-        '[[person]]\nid = "kovacs-janos"\nnative = "Kovács János"\nlang = "hu"\nfamily = "Kovács"\n'
-        'given = "János"\norder = "family-given"\nvariants = [{ form = "Kovács", kind = "short" }]\n\n'
-        '[[person]]\nid = "kovacs-bela-2"\nnative = "Kovács Béla"\nlang = "hu"\nfamily = "Kovács"\ngiven = "Béla"\n'
-        'variants = [{ form = "Kovács", kind = "short" }]\n', encoding="utf-8")
-    r = cli(["--no-db", "--tables", str(mini_tables), "tables", "check"], cli_env)
-    out = r.stdout.decode() + r.stderr.decode()
+    def check(*persons):
+        (mini_tables / "persons" / "extra.toml").write_text("".join(persons), encoding="utf-8")
+        r = cli(["--no-db", "--tables", str(mini_tables), "tables", "check"], cli_env)
+        return r.returncode, r.stdout.decode() + r.stderr.decode()
+
+    code, out = check(_person("kovacs-janos", "Kovács János", "hu", "Kovács", "János", "Iwanow"),
+                      _person("petrov-petr", "Пётр Петров", "ru", "Петров", "Пётр", "Iwanow"))
+    assert code != 0 and "claimed by two persons" in out and "iwanow" in out  # a real conflict
+    code, out = check(_person("kovacs-janos", "Kovács János", "hu", "Kovács", "János", "Kovács", "short"),
+                      _person("kovacs-bela-2", "Kovács Béla", "hu", "Kovács", "Béla", "Kovács", "short"))
     assert "deliberate ambiguity" in out  # namesakes: a warning
-    (persons / "extra.toml").write_text(
-        '[[person]]\nid = "kovacs-bela"\nnative = "Kovács Béla"\nlang = "hu"\nfamily = "Kovács"\ngiven = "Béla"\n',
-        encoding="utf-8")
-    r = cli(["--no-db", "--tables", str(mini_tables), "tables", "check"], cli_env)
-    assert r.returncode != 0 and "duplicate id" in (r.stdout.decode() + r.stderr.decode())
+    code, out = check(_person("kovacs-bela", "Kovács Béla", "hu", "Kovács", "Béla"))
+    assert code != 0 and "duplicate id" in out

@@ -85,24 +85,11 @@ def test_soak(tmp_path):
         queries = ["Hruscsovval", "Firjubin", "Мичунович", "Kardeljem", "N. S. Khrushchev", "Brezhnev", "Trto"]
         text = "Am 2. November flog Chruschtschow nach Brioni, wo Tito und Kardelj ihn empfingen. " * 20
 
-        def reader(n: int) -> None:
-            rng = random.Random(100 + n)
-            while time.monotonic() < stop:
-                try:
-                    if rng.random() < 0.8:
-                        status, _ = _call(base, "GET", "/api/v1/lookup?q=" + urllib.request.quote(rng.choice(queries)))
-                    else:
-                        status, _ = _call(base, "POST", "/api/v1/normalize", {"text": text})
-                    if status != 200:
-                        errors.append(f"read: HTTP {status}")
-                except (OSError, urllib.error.HTTPError) as exc:
-                    errors.append(f"read: {exc!r}")
-
-        def worker(n: int) -> None:
-            rng = random.Random(n)
+        def worker(n: int, edits: bool) -> None:
+            rng = random.Random(n if edits else 100 + n)
             i = 0
             while time.monotonic() < stop:
-                kind = rng.choices(["lookup", "normalize", "edit"], [8, 2, 1])[0]
+                kind = rng.choices(["lookup", "normalize", "edit"], [8, 2, 1 if edits else 0])[0]
                 try:
                     if kind == "lookup":
                         q = urllib.request.quote(rng.choice(queries))
@@ -126,24 +113,23 @@ def test_soak(tmp_path):
                 except (OSError, AssertionError, urllib.error.HTTPError) as exc:
                     errors.append(f"{kind}: {exc!r}")
 
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        rss1 = sum(_rss_kib(p) for p in _workers(proc.pid))
+        def phase(edits: bool) -> int:
+            """Four clients until `stop`; the workers' summed RSS (KiB) afterwards."""
+            threads = [threading.Thread(target=worker, args=(n, edits)) for n in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return sum(_rss_kib(p) for p in _workers(proc.pid))
+
+        rss1 = phase(edits=True)
 
         # a read-only phase: with the data no longer growing, memory must stay where it is
         edits_done = len(created)
         stop = time.monotonic() + max(10.0, seconds / 4)
-        weights_backup = counts["edit"]
-        threads = [threading.Thread(target=reader, args=(n,)) for n in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        rss2 = sum(_rss_kib(p) for p in _workers(proc.pid))
-        assert counts["edit"] == weights_backup
+        edits_before = counts["edit"]
+        rss2 = phase(edits=False)
+        assert counts["edit"] == edits_before
 
         missing = []
         for pid in created:

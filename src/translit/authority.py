@@ -75,7 +75,7 @@ class Authority:
                     raise TableError(str(path), f"duplicate id {person.id!r} (also in {self.base[person.id].origin})")
                 self.base[person.id] = person
         self.revision = None
-        self._canonical_cache: dict[tuple[str, str, object], tuple[Person, str]] = {}
+        self._canonical_cache: dict[tuple[str, str], str] = {}
         self._render_cache: dict[tuple[str, str], list[tuple[str, str]]] = {}  # given names repeat
         self.persons: dict[str, Person] = {}
         self.refresh()
@@ -214,11 +214,11 @@ class Authority:
 
     def canonical(self, person: Person, style: str = "en") -> str:
         """The display form of a person in a house style (exonyms kept where established)."""
-        key = (person.id, style, self.revision)
-        hit = self._canonical_cache.get(key)
-        if hit is None or hit[0] is not person:
-            hit = self._canonical_cache[key] = (person, self._canonical(person, style))
-        return hit[1]
+        key = (person.id, style)  # emptied whenever refresh() changes the persons
+        form = self._canonical_cache.get(key)
+        if form is None:
+            form = self._canonical_cache[key] = self._canonical(person, style)
+        return form
 
     def _canonical(self, person: Person, style: str) -> str:
         if style not in STYLES:

@@ -123,7 +123,7 @@ def normalize_csv(nz: Normalizer, text: str, column: str) -> str:
 
 
 def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en", tables: str | None = None,
-                db: str | None = None, errors: str = "strict", column: str | None = None, unknown: bool = True):
+                db: str | None = None, errors: str = "strict", column: str | None = None):
     """The normalized output of one file, piece by piece: the file is read in chunks of about a megabyte
     (cut at blank lines where it can be), so memory stays bounded whatever the file's size. CSV input is
     read whole (a table, not a corpus)."""
@@ -159,13 +159,14 @@ def normalize_file(path: str, fmt: str = "spans", style: str = "en", tables: str
     which lets the normalizer skip every capitalised word that is not a name."""
     report = Report(collect_unknown=unknown)
     out = "".join(iter_output(path, report, fmt=fmt, style=style, tables=tables, db=db, errors=errors,
-                              column=column, unknown=unknown))
+                              column=column))
     return out, report
 
 
 def normalize_files(paths: list[str], jobs: int = 1, progress: bool = False, **kw):
     """Yield (path, output, report) for each file, in order, using `jobs` processes. With one job the
     output is an iterator of pieces (bounded memory; the report is complete once it is consumed)."""
+    unknown = kw.pop("unknown", True)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -174,13 +175,13 @@ def normalize_files(paths: list[str], jobs: int = 1, progress: bool = False, **k
     try:
         if jobs <= 1 or len(paths) <= 1:
             for p in paths:
-                rep = Report(collect_unknown=kw.get("unknown", True))
+                rep = Report(collect_unknown=unknown)
                 yield p, iter_output(p, rep, **kw), rep
                 if bar:
                     bar.update()
             return
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(normalize_file, p, **kw) for p in paths]
+            futures = [pool.submit(normalize_file, p, unknown=unknown, **kw) for p in paths]
             for p, f in zip(paths, futures, strict=True):
                 out, rep = f.result()
                 if bar:

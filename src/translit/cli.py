@@ -47,8 +47,9 @@ def decode(data: bytes, source: str, errors: str = "strict") -> str:
     return text
 
 
-def _stdin_lines(errors: str = "strict"):
-    """Standard input line by line (without line ends); bad UTF-8 names line and byte offset."""
+def _stdin_lines(errors: str = "strict", keepends: bool = False):
+    """Standard input line by line (without line ends unless `keepends`); bad UTF-8 names line and byte
+    offset; a UTF-8 byte-order mark is not text."""
     offset = 0
     for n, raw in enumerate(sys.stdin.buffer, 1):
         if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -58,7 +59,7 @@ def _stdin_lines(errors: str = "strict"):
         except UnicodeDecodeError as exc:
             raise DecodeError(f"<stdin> line {n}", offset + exc.start) from None
         offset += len(raw)
-        yield line.rstrip("\r\n")
+        yield line if keepends else line.rstrip("\r\n")
 
 
 def read_input(texts: tuple[str, ...], errors: str = "strict") -> list[str]:
@@ -136,17 +137,8 @@ def transliterate(obj, scheme_id, show_all, errors, text):
     if text and text != ("-",):
         click.echo(scheme.transliterate(" ".join(text)))
         return
-    stream = sys.stdin.buffer
     n = 0
-    offset = 0
-    for raw in stream:
-        if n == 0 and raw.startswith(b"\xef\xbb\xbf"):
-            raw, offset = raw[3:], 3  # a UTF-8 byte-order mark is not text
-        try:
-            line = raw.decode("utf-8", errors=errors)
-        except UnicodeDecodeError as exc:
-            raise DecodeError(f"<stdin> line {n + 1}", offset + exc.start) from None
-        offset += len(raw)
+    for line in _stdin_lines(errors, keepends=True):
         n += 1
         sys.stdout.write(scheme.transliterate(line))
     if n == 0:

@@ -17,6 +17,8 @@ INVISIBLE = dict.fromkeys(
 )
 _PUNCT = re.compile(r"[\s\-‐‑‒–—―.,;:!?()\[\]{}/\\_*+=<>|#№~^]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+# upper-case Latin and Cyrillic letters (capitalised words are where names start; all-caps words are headlines)
+UPPER_LETTERS = frozenset(c for r in (range(0x41, 0x250), range(0x400, 0x530)) for c in map(chr, r) if c.isupper())
 _LATIN = re.compile(r"[a-z]")
 _NOT_KEY = re.compile(r"[^a-z0-9 ]")
 # letters of scripts other than Latin and Cyrillic (and not combining marks or punctuation)

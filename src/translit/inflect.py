@@ -11,6 +11,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from .fold import is_cyrillic
+
 _CONSONANT_DIGRAPHS = ("ggy", "nny", "tty", "lly", "ssz", "ccs", "zzs", "ddz")
 
 
@@ -37,7 +39,7 @@ class Inflector:
         """(stem, reason) pairs for a folded word, longest ending first; the word itself excluded."""
         out: list[tuple[str, str]] = []
         seen = {word}
-        cyr = any("\u0400" <= c <= "\u04ff" for c in word)
+        cyr = is_cyrillic(word)
         matching = [entry for k in range(min(self._longest, len(word) - 3), 0, -1)
                     for entry in self._by_ending.get(word[-k:], ())]
         for ending, lang, note, undouble in matching:
@@ -55,7 +57,7 @@ class Inflector:
 
     def lemmas(self, word: str) -> tuple[tuple[str, str], ...]:
         """Lemmas from pymorphy3 for a Russian word (slower: asked when the endings explain nothing)."""
-        if not any("\u0400" <= c <= "\u04ff" for c in word):
+        if not is_cyrillic(word):
             return ()
         return tuple((lemma, "Russian case form (pymorphy3 lemma)") for lemma in _russian_lemmas(word)
                      if lemma != word)

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .authority import Authority, NamePart
+from .fold import is_cyrillic
 from .inflect import Inflector
 from .model import Person
 
@@ -289,13 +290,13 @@ class Lookup:
         if not hits:
             for stem, reason in self.inflector.lemmas(word):
                 take(stem, S_INFLECTED, reason)
-        if not hits and _is_cyrillic(word):
+        if not hits and is_cyrillic(word):
             # Serbian Cyrillic without its own letters (Титом), or a Western name in Russian (Даллес)
             for sid in ("sr-cyrl-latn", "ru-alalc-plain"):
                 if sid not in self.authority.schemes:
                     continue
                 latin = self.authority.folder.fold(self.authority.schemes[sid].transliterate(word))
-                if _is_cyrillic(latin):
+                if is_cyrillic(latin):
                     continue  # Russian letters that Serbian lacks (э, ы): not Serbian
                 for hit in sorted(self._explain_loose(latin), key=lambda h: -h.score):
                     sig = (hit.person_id, hit.role)
@@ -323,7 +324,7 @@ class Lookup:
             score = S_OCR - 0.05 * max(0.0, cost - 0.3)
             for part, role in index.words.get(key, ()):
                 hits.append(Hit(part.person_id, role, score,
-                                _why(self.authority, part, f"a Russian transcription by sound ({latin})")))
+                                partial(_why, self.authority, part, f"a Russian transcription by sound ({latin})")))
         return hits
 
     def _near(self, word: str, loose: bool = False) -> list[tuple[str, float]]:
@@ -363,7 +364,7 @@ class Lookup:
     def transliterations(self, query: str) -> dict[str, str]:
         """For a name that is not in the table: its useful spellings in the other scripts and schemes."""
         schemes = self.authority.schemes
-        if _is_cyrillic(query):
+        if is_cyrillic(query):
             if any(c in _SR_CYRL for c in query):
                 ids = ["sr-cyrl-latn"]
             else:
@@ -400,9 +401,8 @@ class Lookup:
         if not names:
             return []
         index = self._current()
-        grouped = {w: self._grouped(w, index) for w in set(names)}
-        explained = {w: g[:2] for w, g in grouped.items()}
-        persons = set().union(*(g[2] for g in grouped.values()))
+        explained = {w: self._grouped(w, index) for w in set(names)}
+        persons = set().union(*(g[2] for g in explained.values()))
         matches = [m for pid in persons if (m := self._score(pid, words, explained, index)) is not None]
         matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.person.id))
         if len(matches) > 1 and matches[0].score == matches[1].score:
@@ -414,10 +414,10 @@ class Lookup:
         (cached: a common given name explains thousands of persons in a big table)."""
         got = index.grouped.get(word)
         if got is None:
-            by_pid: dict[str, list[Hit]] = defaultdict(list)
-            for h in self.explain(word):
-                by_pid[h.person_id].append(h)
             hits = self.explain(word)
+            by_pid: dict[str, list[Hit]] = defaultdict(list)
+            for h in hits:
+                by_pid[h.person_id].append(h)
             got = (dict(by_pid), any(h.role in ("given", "patronymic") for h in hits),
                    frozenset(h.person_id for h in hits if h.role in ("family", "pseudonym")))
             if len(index.grouped) < 200_000:
@@ -435,7 +435,7 @@ class Lookup:
                 if w not in index.initials.get(pid, set()):
                     return None
                 continue
-            by_pid, given_like = explained[w]
+            by_pid, given_like, _ = explained[w]
             mine = by_pid.get(pid, ())
             if not mine and len(w) >= 4:
                 near = _near_given(w, index.given_of.get(pid, ()))
@@ -470,15 +470,11 @@ class Lookup:
 
 def _near_given(word: str, givens) -> str | None:
     for g in givens:
-        if _is_cyrillic(g) != _is_cyrillic(word) or abs(len(g) - len(word)) > 2:
+        if is_cyrillic(g) != is_cyrillic(word) or abs(len(g) - len(word)) > 2:
             continue
         if _edit_cost(word, g) <= 1.0 or Levenshtein.normalized_similarity(word, g) >= 0.8:
             return g
     return None
-
-
-def _is_cyrillic(word: str) -> bool:
-    return any("\u0400" <= c <= "\u04ff" for c in word)
 
 
 def _why(authority: Authority, part: NamePart, how: str) -> str:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
+from .fold import UPPER_LETTERS
 from .lookup import S_INFLECTED, Lookup, Match
 
-_UPPER = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()} | {c for c in map(chr, range(0x400, 0x530))
-                                                                                   if c.isupper()}))
+_UPPER = "".join(sorted(UPPER_LETTERS))
 # a capitalised word; whether it starts a word, and where it really ends, is checked per distinct match
 # word characters, combining accents of decomposed (NFD) text, and the invisible characters that fold drops
 _W = "\\w'’ʼ\u0300-\u036f\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff-"
@@ -41,7 +41,6 @@ _MAX_RUN = 7  # words in one name at most (Josip Broz Tito, N. S. Khrushchev, Ra
 _TOKEN_CHAR = re.compile(_TC)
 _WORD_CHAR = re.compile("[\\w'’ʼ\u0300-\u036f-]")  # a letter before a capital: inside a word
 _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]*[-–—•*]|[\"“„«(])[ \t\n]*$")
-_SENTENCE_END = re.compile(r"[.!?…:]\s*$|^\s*$")
 _GAP_OK = re.compile(r"^[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?$")
 
 
@@ -109,7 +108,6 @@ class _Tok:
     key: str
     initial: bool
     name: bool
-    sentence_start: bool
 
 
 class Normalizer:
@@ -131,6 +129,15 @@ class Normalizer:
             self._word_cache.clear()
             self._run_cache.clear()
             self._revision = self.lookup.authority.revision
+
+    def _kind(self, s: str) -> tuple[int, str, int]:
+        """_classify(s), cached per distinct token."""
+        hit = self._word_cache.get(s)
+        if hit is None:
+            hit = self._classify(s)
+            if len(self._word_cache) < 500_000:
+                self._word_cache[s] = hit
+        return hit
 
     def _classify(self, s: str) -> tuple[int, str, int]:
         """(kind, folded key, length of the word) of a capitalised token: kind 0 other, 1 name word, 2 initial."""
@@ -164,35 +171,21 @@ class Normalizer:
         if not keep_other:
             return self._name_tokens(text)
         toks: list[_Tok] = []
-        cache = self._word_cache
-        append = toks.append
         for m in _CAP_TOKEN.finditer(text):
             s = m.group()
-            hit = cache.get(s)
-            if hit is None:
-                hit = self._classify(s)
-                if len(cache) < 500_000:
-                    cache[s] = hit
-            kind, key, n = hit
-            if kind == 0 and not keep_other:
-                continue
+            kind, key, n = self._kind(s)
             start = m.start()
             if start and _WORD_CHAR.match(text, start - 1):
                 continue  # inside a word (McDonald's D)
-            append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, False))
+            toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1))
         return toks
 
     def _name_tokens(self, text: str) -> list[_Tok]:
         """tokens() without the other capitalised words: the distinct capitalised words are classified
         (cached), and only the name words among them are located, by one Aho-Corasick scan (Rust)."""
-        cache = self._word_cache
         kinds = {}
         for w in set(_CAP_TOKEN.findall(text)):
-            hit = cache.get(w)
-            if hit is None:
-                hit = self._classify(w)
-                if len(cache) < 500_000:
-                    cache[w] = hit
+            hit = self._kind(w)
             if hit[0]:
                 kinds[w] = hit
         if not kinds:
@@ -208,7 +201,7 @@ class Normalizer:
                 continue  # the start of a longer word
             w = words[idx]
             kind, key, length = kinds[w]
-            toks.append(_Tok(start, start + length, w[:length], key, kind == 2, kind == 1, False))
+            toks.append(_Tok(start, start + length, w[:length], key, kind == 2, kind == 1))
         return toks
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
@@ -300,60 +293,55 @@ class Normalizer:
             run = toks[i:end]
             if run[-1].initial:
                 continue
-            words = [(t.key, t.initial) for t in run]
-            flat = []
-            for w, initial in words:
-                flat.extend((x, initial) for x in w.split()) if not initial else flat.append((w, True))
-            common = len(run) == 1 and run[0].key in self.common and not self._context_says_name(toks, i)
-            flat = tuple(flat)
+            flat = tuple(pair for t in run
+                         for pair in ([(t.key, True)] if t.initial else [(w, False) for w in t.key.split()]))
             res = self._run_cache.get(flat, False)
             if res is False:
                 res = lk.lookup_words(list(flat), style=self.style)
                 if len(self._run_cache) < 200_000:
                     self._run_cache[flat] = res
-            if (res is not None and len(run) == 1 and run[0].key in self.common
-                    and not self._common_is_name(run[0], res, common)):
-                continue  # "Nagy" starting a sentence is the adjective, "Vas megye" a county, "Max" a name
-            if res is not None and self._given_beside(toks, i, end, j, res.person.id, text):
+            if res is None:
+                continue
+            if self._given_beside(toks, i, end, j, res.person.id, text):
                 continue  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
-            if res is not None and len(run) == 1 and not self._sure_alone(run[0], res):
-                continue  # one word read only as a misspelling (Winner, GARF) needs the person named before
-            if res is not None and len(run) == 1 and self._by_name_of_another(run[0], res.person.id, text):
-                continue  # "Walter Ulbricht" is not Tito, whose alias was Walter
-            if res is not None:
-                m = Mention(run[0].start, run[-1].end, text[run[0].start:run[-1].end], res)
-                self._seen.add(res.person.id)
-                self._last_end = m.end
-                mentions.append(m)
-                if report is not None:
-                    report.add_mention(m)
-                return end
+            if len(run) == 1:
+                tok = run[0]
+                own = [h for w in tok.key.split() for h in lk.explain(w) if h.person_id == res.person.id]
+                if tok.key in self.common and not self._common_is_name(own, res, not self._context_says_name(toks, i)):
+                    continue  # "Nagy" starting a sentence is the adjective, "Vas megye" a county, "Max" a name
+                if not self._sure_alone(tok, own, res):
+                    continue  # one word read only as a misspelling (Winner, GARF) needs the person named before
+                if self._by_name_of_another(tok, own, text):
+                    continue  # "Walter Ulbricht" is not Tito, whose alias was Walter
+            m = Mention(run[0].start, run[-1].end, text[run[0].start:run[-1].end], res)
+            self._seen.add(res.person.id)
+            self._last_end = m.end
+            mentions.append(m)
+            if report is not None:
+                report.add_mention(m)
+            return end
         return i + 1
 
-    def _sure_alone(self, tok, res) -> bool:
+    def _sure_alone(self, tok, own, res) -> bool:
         """A word on its own stands for a person if it is a name word, exactly or inflected; read as an
         OCR slip (confusable letters) only when the person was named before in the text or is named
         often in the sources, and never as a plainly different word or an acronym."""
-        pid = res.person.id
-        best = max((h.score for w in tok.key.split() for h in self.lookup.explain(w) if h.person_id == pid),
-                   default=0.0)
+        best = max((h.score for h in own), default=0.0)
         if best >= S_INFLECTED:
             return True
         if best < 0.80 or tok.text.isupper():
             return False  # another word one letter away (Winner for Zinner, Spring for Sering), an acronym
-        return pid in self._seen or res.person.prominence >= 20  # an OCR slip (Trto for Tito)
+        return res.person.id in self._seen or res.person.prominence >= 20  # an OCR slip (Trto for Tito)
 
-    def _common_is_name(self, tok, res, sentence_start: bool) -> bool:
+    def _common_is_name(self, own, res, sentence_start: bool) -> bool:
         """A word that is also a common word or given name stands for the person when the person was
         already named in this text, or, in the middle of a sentence, when it is the family name of a
         person the sources name often (Nagy)."""
-        pid = res.person.id
-        if pid in self._seen:
+        if res.person.id in self._seen:
             return True
         if sentence_start:
             return False
-        family = any(h.role == "family" and h.person_id == pid for h in self.lookup.explain(tok.key))
-        return family and res.person.prominence >= 20
+        return any(h.role == "family" for h in own) and res.person.prominence >= 20
 
     def _given_beside(self, toks, i, end, j, pid, text) -> bool:
         """Is a run toks[i:end] touched by another person's given name (just before it, or next in the run)?"""
@@ -370,18 +358,17 @@ class Normalizer:
                 return True
         return False
 
-    def _by_name_of_another(self, tok, pid, text) -> bool:
+    def _by_name_of_another(self, tok, own, text) -> bool:
         """A lone word that is only a by-name or given name of the person, followed by an unknown capitalised
         word: the two are one name of someone else."""
-        roles = {h.role for w in tok.key.split() for h in self.lookup.explain(w) if h.person_id == pid}
-        if "family" in roles:
+        if any(h.role == "family" for h in own):
             return False
         m = _NEXT_WORD.match(text, tok.end)
         if not m:
             return False
         nxt = m.group(1)
-        hit = self._word_cache.get(nxt) or self._classify(nxt)
-        return hit[0] == 0 and hit[1] not in self.lookup.titles
+        kind, key, _ = self._kind(nxt)
+        return kind == 0 and key not in self.lookup.titles
 
     def _context_says_name(self, toks, i) -> bool:
         """A capitalised common word ("Nagy", "Vas") is a name only where capitals are not the rule."""
@@ -417,8 +404,7 @@ class Normalizer:
 
 def _sentence_start(text: str, pos: int) -> bool:
     """Does a sentence (or a heading, list item, quotation) begin at `pos`?"""
-    return bool(_BEFORE_SENTENCE.search(text[max(0, pos - 12):pos])) if pos > 12 else bool(
-        _BEFORE_SENTENCE.search(text[:pos]))
+    return bool(_BEFORE_SENTENCE.search(text[max(0, pos - 12):pos]))
 
 
 def _fold_eq(nz: Normalizer, a: str, b: str) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import TableError, UnknownSchemeError
 from .errors import toml_line as _toml_line
+from .fold import UPPER_LETTERS
 
 _MACRO = re.compile(r"\{([A-Z])\}")
 # words (with apostrophes and inner hyphens: Йошкар-Ола) and the separators between them, kept by split()
@@ -86,7 +87,7 @@ class Scheme:
                 table[_PLACEHOLDER + 3 * i + case] = value
         letters = {chr(c) for c in table if c < _PLACEHOLDER} | {ch for k in multi for ch in k}
         letters |= {ch for pattern, _ in self.rules for ch in pattern if ch.isalpha()}
-        upper = sorted({c.upper() for c in letters if c.upper() != c.lower() and len(c.upper()) == 1} | _UPPER)
+        upper = sorted({c.upper() for c in letters if c.upper() != c.lower() and len(c.upper()) == 1} | UPPER_LETTERS)
         caps = None
         if upper and any(len(v) > 1 for v in list(table.values()) + outputs):
             cls = "".join(re.escape(c) for c in upper)
@@ -179,8 +180,6 @@ def _title(value: str) -> str:
     return value[:1].upper() + value[1:] if value else value
 
 
-# upper-case Latin and Cyrillic letters: a word made of these is written in capitals
-_UPPER = {c for r in (range(0x41, 0x250), range(0x400, 0x530)) for c in map(chr, r) if c.isupper()}
 _PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in real text
 
 
@@ -191,7 +190,7 @@ def _dispatch(branches: list[str]) -> tuple[re.Pattern, list[int]]:
     every letter every branch would be tried. Grouping the branches by the letters they can start
     with, each group behind a one-letter lookahead, gives the scan back and tries only the branches
     that can match there, in their original order, so the result is that of the plain alternation."""
-    firsts = [_first_letters([b]) for b in branches]
+    firsts = [_first_letters(b) for b in branches]
     if any(f is None for f in firsts):
         plain = "|".join(f"({b})" for b in branches)
         return re.compile(plain, re.IGNORECASE), [0, *range(len(branches))]
@@ -207,8 +206,8 @@ def _dispatch(branches: list[str]) -> tuple[re.Pattern, list[int]]:
     return re.compile(f"(?=[{every}])(?:{'|'.join(pieces)})", re.IGNORECASE), group_output
 
 
-def _first_letters(patterns: list[str]) -> set[str] | None:
-    """The characters that can begin a match of any of `patterns` (both cases), or None if unknown."""
+def _first_letters(pattern: str) -> set[str] | None:
+    """The characters that can begin a match of `pattern` (both cases), or None if unknown."""
     from re import _constants as c
     from re import _parser
 
@@ -238,16 +237,13 @@ def _first_letters(patterns: list[str]) -> set[str] | None:
             return None
         return None
 
-    result: set[str] = set()
-    for p in patterns:
-        try:
-            got = first(list(_parser.parse(p)))
-        except Exception:  # noqa: BLE001 - an analysis we cannot do only costs speed
-            return None
-        if not got:
-            return None
-        result |= got
-    return {x for ch in result for x in (ch, ch.lower(), ch.upper()) if len(x) == 1}
+    try:
+        got = first(list(_parser.parse(pattern)))
+    except Exception:  # noqa: BLE001 - an analysis we cannot do only costs speed
+        return None
+    if not got:
+        return None
+    return {x for ch in got for x in (ch, ch.lower(), ch.upper()) if len(x) == 1}
 
 
 def _case_of(matched: str) -> int:

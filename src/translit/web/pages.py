@@ -62,12 +62,7 @@ def _globals():
 def index():
     q = request.args.get("q", "").strip()
     result = g.engine.lookup.lookup(q[:500], style=_style()) if q else None
-    reverse = []
-    if result is not None and result.best is None and q and not any("\u0400" <= c <= "\u04ff" for c in q):
-        from ..romanized import reverse_candidates
-
-        reverse = reverse_candidates(q[:200], g.engine.authority.tables, limit=3)
-    return render_template("index.html", q=q, result=result, style=_style(), reverse=reverse)
+    return render_template("index.html", q=q, result=result, style=_style())
 
 
 @pages.get("/person/<pid>")
