@@ -341,8 +341,8 @@ class Lookup:
                 continue
             cost = _edit_cost(word, key, loose)
             n = min(len(word), len(key))
-            # short words allow one slip (Trto, Raik), longer ones two confusable slips or one other edit
-            if (n <= 5 and cost <= 0.4) or (n > 5 and cost <= 0.7) or (cost <= 1.0 and n >= 6) or (cost <= 1.3 and n >= 8):
+            # short words allow one confusable slip (Trto, Raik), longer ones one edit, long ones a little more
+            if (n <= 5 and cost <= 0.4) or (n >= 6 and cost <= 1.0) or (n >= 8 and cost <= 1.3):
                 out.append((key, cost))
         out.sort(key=lambda x: x[1])
         return out[:5]
