@@ -83,3 +83,22 @@ def test_other_scripts_fold_through_icu():
     assert translit.fold("Αθήνα") == "athena"
     assert translit.fold("जवाहरलाल नेहरू").isascii()
     assert translit.lookup("周恩来").best.person.id == "zhou-enlai"
+
+
+def _alphabet(scheme) -> list[str]:
+    letters = {ch for key in scheme.mapping for ch in key} | {ch for p, _ in scheme.rules for ch in p if ch.isalpha()}
+    return sorted(letters | {c.upper() for c in letters if len(c.upper()) == 1}) + list(" -'’.,\n1ſᲀǅ")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_word_path_equals_whole_text_engine(data):
+    """The long-text path (space pieces, word cache, lower-case engine, capitalised words done as their
+    lower-case form) gives exactly what the general engine gives on the whole text, for every scheme."""
+    for scheme in translit.get_tables().schemes:
+        words = st.text(st.sampled_from(_alphabet(scheme)), max_size=12)
+        text = " ".join(data.draw(st.lists(words, min_size=30, max_size=60), label=scheme.id))
+        text = (text + " ") * (1 + 300 // (len(text) + 1))
+        scheme._word_cache.clear()
+        nfc = unicodedata.normalize("NFC", text)
+        assert scheme.transliterate(text) == scheme._whole(nfc), scheme.id

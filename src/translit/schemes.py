@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import TableError, UnknownSchemeError
 from .errors import toml_line as _toml_line
 from .fold import UPPER_LETTERS
+from .rx import Unconvertible, capital_inside_word, cased_dispatch, dispatch, hazards
 
 _MACRO = re.compile(r"\{([A-Z])\}")
 # words (with apostrophes and inner hyphens: Йошкар-Ола) and the separators between them, kept by split()
@@ -79,7 +80,7 @@ class Scheme:
         ctx = None
         group_output: list[int] = []  # regex group number -> index into outputs
         if branches:
-            ctx, group_output = _dispatch(branches)
+            ctx, group_output = dispatch(branches)
         # A rule's output is written as a private-use placeholder that the letter table expands, so the
         # letter map never re-reads what a rule wrote (Hungarian s -> sz must not touch the s of cs).
         for i, out in enumerate(outputs):
@@ -92,10 +93,10 @@ class Scheme:
         if upper and any(len(v) > 1 for v in list(table.values()) + outputs):
             cls = "".join(re.escape(c) for c in upper)
             caps = re.compile(rf"(?<!\w)[{cls}](?:[{cls}]|[\u2019'ʼ-](?=[{cls}]))*[{cls}](?!\w)")
-        return table, ctx, group_output, caps
+        return table, ctx, group_output, caps, branches, outputs
 
     def _core(self, text: str) -> str:
-        table, ctx, group_output, _ = self._compiled
+        table, ctx = self._compiled[:2]
         if ctx is not None:
             text = ctx.sub(self._replacer, text)
         return text.translate(table)
@@ -123,25 +124,85 @@ class Scheme:
         return self._whole(text)
 
     def _by_words(self, text: str) -> str:
-        """Long text through a schemes with context rules: each distinct word is transliterated once.
+        """Long text through a scheme with context rules: each distinct piece is transliterated once.
 
-        Context rules look inside a word only (a word's edges are its start and end), so a text is
-        the concatenation of its words' and separators' transliterations; running text repeats its
-        words (Zipf), which a per-scheme cache turns into dictionary lookups."""
+        Context rules look inside a word only (a word's edges are its start and end), so a text is the
+        concatenation of the transliterations of its pieces between spaces and line breaks; running
+        text repeats its words (Zipf), which a per-scheme cache turns into dictionary lookups.  Every
+        step over the whole text is a C-level string operation (replace, split, set difference, join);
+        only the pieces not seen before reach the engines."""
+        if "\x01" in text:  # the line-break marker below; binary junk, not text
+            return self._whole(text)
         cache = self._word_cache
         if len(cache) > 200_000:
             cache.clear()
-        parts = _WORDS.split(text)
-        missing = [p for p in set(parts) if p not in cache]
-        if missing:
-            # the new words in one pass of the engine, separated by a character no rule reads as a letter
-            joined = "\x00".join(missing)
-            outs = self._whole(joined).split("\x00") if "\x00" not in text else []
-            if len(outs) == len(missing):
-                cache.update(zip(missing, outs, strict=True))
-            else:
-                cache.update((p, self._whole(p)) for p in missing)
-        return "".join([cache[p] for p in parts])
+        spaced = text.replace("\n", " \x01 ")
+        parts = spaced.split(" ")
+        long: list[str] = []
+        try:
+            out = " ".join(map(cache.__getitem__, parts))
+        except KeyError:  # new pieces
+            long = self._fill(list(set(parts).difference(cache)))
+            out = " ".join(map(cache.__getitem__, parts))
+        for piece in long:  # a text with few spaces or lines: its long pieces are not kept
+            del cache[piece]
+        return out.replace(" \x01 ", "\n") if spaced is not text else out
+
+    def _fill(self, words: list[str]) -> list[str]:
+        """Transliterate new pieces of text into the word cache, in as few engine passes as possible.
+
+        Pieces whose capitals start words (the bulk of running text) go through the case-sensitive
+        engine (`rx.cased_dispatch`) in one pass; the rest (capitals inside a word, letters that
+        case-insensitive matching equates with others) through the general engine.  Returns the
+        pieces longer than `_LONG`, which the caller drops from the cache after use."""
+        cache = self._word_cache
+        general = words
+        engine = self._cased
+        if engine is not None:
+            pattern, placeholders, risky = engine
+            joined = "\x00".join(words)
+            out = pattern.sub(lambda m: placeholders[m.lastindex], joined).translate(self._compiled[0])
+            outs = out.split("\x00")
+            if len(outs) == len(words):
+                cache.update(zip(words, outs, strict=True))
+                # pieces outside the engine's reach go (again) through the general engine below
+                general = list(_pieces_at(joined, capital_inside_word()))
+                if risky is not None:
+                    general += _pieces_at(joined, risky)
+            # else a piece holds \x00 itself: all through the general engine
+        if general:
+            joined = "\x00".join(general)
+            outs = self._whole(joined).split("\x00")
+            if len(outs) != len(general):  # a piece holds \x00
+                outs = [self._whole(w) for w in general]
+            cache.update(zip(general, outs, strict=True))
+        if max(map(len, words)) <= _LONG:
+            return []
+        return [w for w in words if len(w) > _LONG]
+
+    @cached_property
+    def _cased(self) -> tuple[re.Pattern, list[str], re.Pattern | None] | None:
+        """The engine for lower-case and capitalised text (`rx.cased_dispatch`): its pattern, the
+        placeholder of each of its groups, and the letters that send a piece to the general engine
+        (`rx.hazards`).  None when a rule cannot be rewritten or the rewritten engine disagrees with
+        the general one on the scheme's own samples (in lower case and capitalised)."""
+        table, ctx, _, _, branches, _ = self._compiled
+        if ctx is None:
+            return None
+        try:
+            pattern, group_output = cased_dispatch(branches)
+            risky = hazards(branches)
+        except Unconvertible:
+            return None
+        placeholders = [chr(_PLACEHOLDER + 3 * o + case) for o, case in group_output]
+        for sample in self.samples:
+            src = unicodedata.normalize("NFC", sample.source)
+            for text in (src.lower(), src.title()):
+                if capital_inside_word().search(text) or risky is not None and risky.search(text):
+                    continue  # not a text this engine is for
+                if pattern.sub(lambda m: placeholders[m.lastindex], text).translate(table) != self._whole(text):
+                    return None
+        return pattern, placeholders, risky
 
     def _whole(self, text: str) -> str:
         caps = self._compiled[3]
@@ -176,74 +237,27 @@ class Scheme:
         }
 
 
+def _pieces_at(joined: str, pattern: re.Pattern) -> set[str]:
+    """The \\x00-separated pieces of `joined` in which `pattern` matches."""
+    out: set[str] = set()
+    end = -1
+    for m in pattern.finditer(joined):
+        if m.start() < end:
+            continue  # in the piece just taken
+        start = joined.rfind("\x00", 0, m.start()) + 1
+        end = joined.find("\x00", m.start())
+        end = len(joined) if end < 0 else end
+        out.add(joined[start:end])
+    return out
+
+
 def _title(value: str) -> str:
     return value[:1].upper() + value[1:] if value else value
 
 
 _PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in real text
+_LONG = 1000  # pieces of text longer than this are transliterated but not cached
 
-
-def _dispatch(branches: list[str]) -> tuple[re.Pattern, list[int]]:
-    """One regular expression for all context branches, dispatched on the letter that starts a match.
-
-    A branch that starts with a lookbehind defeats the regex engine's scan for a first letter, and at
-    every letter every branch would be tried. Grouping the branches by the letters they can start
-    with, each group behind a one-letter lookahead, gives the scan back and tries only the branches
-    that can match there, in their original order, so the result is that of the plain alternation."""
-    firsts = [_first_letters(b) for b in branches]
-    if any(f is None for f in firsts):
-        plain = "|".join(f"({b})" for b in branches)
-        return re.compile(plain, re.IGNORECASE), [0, *range(len(branches))]
-    letters = sorted({c.lower() for f in firsts for c in f})
-    group_output = [0]
-    pieces = []
-    for letter in letters:
-        members = [i for i, f in enumerate(firsts) if letter in {c.lower() for c in f}]
-        group_output.extend(members)
-        cls = "".join(re.escape(c) for c in sorted({letter, letter.upper()}) if len(c) == 1)
-        pieces.append(f"(?=[{cls}])(?:{'|'.join(f'({branches[i]})' for i in members)})")
-    every = "".join(re.escape(c) for c in sorted({x for f in firsts for x in f}))
-    return re.compile(f"(?=[{every}])(?:{'|'.join(pieces)})", re.IGNORECASE), group_output
-
-
-def _first_letters(pattern: str) -> set[str] | None:
-    """The characters that can begin a match of `pattern` (both cases), or None if unknown."""
-    from re import _constants as c
-    from re import _parser
-
-    def first(items) -> set[str] | None:
-        for op, av in items:
-            if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
-                continue  # zero-width: look at what follows
-            if op is c.LITERAL:
-                return {chr(av)}
-            if op is c.IN:
-                out: set[str] = set()
-                for o, a in av:
-                    if o is c.LITERAL:
-                        out.add(chr(a))
-                    elif o is c.RANGE and a[1] - a[0] < 4096:
-                        out.update(map(chr, range(a[0], a[1] + 1)))
-                    else:
-                        return None
-                return out
-            if op is c.SUBPATTERN:
-                return first(list(av[3]))
-            if op is c.BRANCH:
-                sets = [first(list(b)) for b in av[1]]
-                return None if any(x is None for x in sets) else set().union(*sets)
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] > 0:
-                return first(list(av[2]))
-            return None
-        return None
-
-    try:
-        got = first(list(_parser.parse(pattern)))
-    except Exception:  # noqa: BLE001 - an analysis we cannot do only costs speed
-        return None
-    if not got:
-        return None
-    return {x for ch in got for x in (ch, ch.lower(), ch.upper()) if len(x) == 1}
 
 
 def _case_of(matched: str) -> int:
