@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,15 +91,16 @@ def _alphabet(scheme) -> list[str]:
     return sorted(letters | {c.upper() for c in letters if len(c.upper()) == 1}) + list(" -'’.,\n1ſᲀǅ")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_word_path_equals_whole_text_engine(data):
-    """The long-text path (space pieces, word cache, lower-case engine, capitalised words done as their
-    lower-case form) gives exactly what the general engine gives on the whole text, for every scheme."""
-    for scheme in translit.get_tables().schemes:
-        words = st.text(st.sampled_from(_alphabet(scheme)), max_size=12)
-        text = " ".join(data.draw(st.lists(words, min_size=30, max_size=60), label=scheme.id))
-        text = (text + " ") * (1 + 300 // (len(text) + 1))
-        scheme._word_cache.clear()
-        nfc = unicodedata.normalize("NFC", text)
-        assert scheme.transliterate(text) == scheme._whole(nfc), scheme.id
+@pytest.mark.parametrize("scheme_id", [s["id"] for s in translit.schemes()])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_word_path_equals_whole_text_engine(scheme_id, data):
+    """The long-text path (pieces between spaces, word cache, the case-sensitive engine for pieces whose
+    capitals start words) gives exactly what the general engine gives on the whole text."""
+    scheme = translit.get_tables().schemes[scheme_id]
+    words = st.text(st.sampled_from(_alphabet(scheme)), max_size=10)
+    text = " ".join(data.draw(st.lists(words, min_size=10, max_size=40)))
+    text = (text + " ") * (1 + 300 // (len(text) + 1))
+    scheme._word_cache.clear()
+    nfc = unicodedata.normalize("NFC", text)
+    assert scheme.transliterate(text) == scheme._whole(nfc)
