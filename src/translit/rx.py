@@ -107,8 +107,7 @@ def cased_dispatch(branches: list[str]) -> tuple[re.Pattern, list[tuple[int, int
         except re.error as exc:
             raise Unconvertible(branch) from exc
         for asserts, letter, rest in _alternatives(items):
-            around = _pattern(asserts, both=True) if asserts else ""
-            by_letter.setdefault(letter, []).append((index, around, _pattern(rest)))
+            by_letter.setdefault(letter, []).append((index, asserts, _pattern(rest)))
     group_output: list[tuple[int, int]] = [(0, 0)]
     pieces = []
     for letter, members in by_letter.items():
@@ -118,10 +117,9 @@ def cased_dispatch(branches: list[str]) -> tuple[re.Pattern, list[tuple[int, int
             cases.append((1, capital))
         for case, first in cases:
             alts = []
-            for index, around, tail in members:
+            for index, asserts, tail in members:
                 group_output.append((index, case))
-                look = f"(?<={around}{_char(first)})" if around else ""
-                alts.append(f"{look}{tail}()")
+                alts.append(f"{_behind(asserts, first)}{tail}()")
             pieces.append(f"{_char(first)}(?:{'|'.join(alts)})")
     if not pieces:
         raise Unconvertible("no branches")
@@ -164,6 +162,19 @@ def hazards(branches: list[str]) -> re.Pattern | None:
     if not risky:
         return None
     return re.compile("[" + "".join(_char(c) for c in sorted(risky)) + "]")
+
+
+def _behind(asserts: tuple, first: str) -> str:
+    """What a rule looked at before its first letter, looked at from after that letter: a lookbehind
+    (?<=L) before x becomes (?<=Lx), (?<!L) becomes (?<!Lx) (x is there), anything else (?<=...x)."""
+    out = []
+    for op, av in asserts:
+        if op in (C.ASSERT, C.ASSERT_NOT) and av[0] < 0:
+            kind = "<=" if op is C.ASSERT else "<!"
+            out.append(f"(?{kind}{_pattern(av[1], both=True)}{_char(first)})")
+        else:
+            out.append(f"(?<={_pattern([(op, av)], both=True)}{_char(first)})")
+    return "".join(out)
 
 
 @functools.cache
