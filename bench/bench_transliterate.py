@@ -3,14 +3,16 @@ unidecode and a plain str.translate table, on the same Russian and Serbian text,
 
     .venv/bin/python bench/bench_transliterate.py [--mb 5]
 
-Prints one Markdown table per language: MB/s (UTF-8 input bytes per second, best of 5 interleaved rounds) and the ratio to
-the fastest competitor and to the str.translate floor.  Slow whole-text runs (ICU on one big string)
+Prints one Markdown table per language: MB/s (UTF-8 input bytes per second, best of 7 interleaved rounds) and,
+as the median over the rounds of each run's speed over that of a str.translate run just before it, the ratio to
+the floor and to the fastest competitor.  Slow whole-text runs (ICU on one big string)
 are measured on a 1 MB slice to keep the run bounded; the rate is what matters.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections.abc import Callable
 
@@ -79,43 +81,47 @@ def competitors(lang: str) -> dict[str, tuple[Callable[[str], str], bool]]:
     return out
 
 
-def run(lang: str, mb: float, rounds: int = 5) -> list[tuple[str, float]]:
-    """Every implementation once per round, rounds interleaved, best round kept: a burst of load on a shared
-    machine then costs every implementation alike instead of whichever happened to run during it."""
+def run(lang: str, mb: float, rounds: int = 7) -> list[tuple[str, float, float]]:
+    """Every implementation once per round, rounds interleaved, each run right after a run of the
+    str.translate floor on the same text.  Returns (name, best MB/s, median over rounds of the floor's
+    time over this run's time): on a shared machine whose speed drifts from second to second, a ratio
+    to a neighbour in time is steadier than two bests taken at different moments."""
     data = text(RU_WORDS if lang == "ru" else SR_WORDS, int(mb * 1e6), seed=7, lang=lang)
     slice_1mb = data[: 500_000]
     floor = floor_table("ru-alalc-plain" if lang == "ru" else "sr-cyrl-latn")
+    floor_fn = lambda s: s.translate(floor)  # noqa: E731
     jobs: list[tuple[str, Callable[[str], object], str, Callable[[], None] | None]] = [
-        ("str.translate floor (letters only)", lambda s: s.translate(floor), data, None)]
+        ("str.translate floor (letters only)", floor_fn, data, None)]
     ids = [s.id for s in translit.get_tables().schemes if s.source == ("ru-Cyrl" if lang == "ru" else "sr-Cyrl")]
     for sid in ids:
         scheme = translit.get_tables().schemes[sid]
-
-        def cold(scheme=scheme) -> None:  # every run starts cold: the word caches fill during the timed run
-            scheme._word_cache.clear()
-
-        jobs.append((f"translit {sid}", scheme.transliterate, data, cold))
+        # every run starts cold: the word cache fills during the timed run
+        jobs.append((f"translit {sid}", scheme.transliterate, data, scheme._word_cache.clear))
     for name, (fn, slow) in competitors(lang).items():
         jobs.append((name, fn, slice_1mb if slow else data, None))
     best: dict[str, float] = {}
+    ratios: dict[str, list[float]] = {name: [] for name, *_ in jobs}
     for r in range(rounds):
         for name, fn, sample, setup in jobs:
             if r and name.endswith("whole text"):
                 continue  # minutes per run; one is enough to show the order of magnitude
-            best[name] = max(best.get(name, 0.0), rate(fn, sample, repeat=1, setup=setup))
-    return [(name, best[name]) for name, *_ in jobs]
+            floor_rate = rate(floor_fn, sample, repeat=1)
+            mbps = rate(fn, sample, repeat=1, setup=setup)
+            best[name] = max(best.get(name, 0.0), mbps)
+            ratios[name].append(mbps / floor_rate)
+    return [(name, best[name], statistics.median(ratios[name])) for name, *_ in jobs]
 
 
-def report(lang: str, rows: list[tuple[str, float]]) -> None:
-    floor = rows[0][1]
-    others = [r for n, r in rows[1:] if not n.startswith("translit ")]
-    fastest = max(others)
-    ours = [r for n, r in rows if n.startswith("translit ")]
-    print(f"\n### {lang}: {len(ours)} translit schemes; slowest of ours {min(ours):.1f} MB/s")
-    print("| implementation | MB/s | vs fastest other | vs str.translate |")
+def report(lang: str, rows: list[tuple[str, float, float]]) -> None:
+    others = [(n, q) for n, _, q in rows[1:] if not n.startswith("translit ")]
+    fastest_name, fastest = max(others, key=lambda x: x[1])
+    ours = [q for n, _, q in rows if n.startswith("translit ")]
+    print(f"\n### {lang}: {len(ours)} translit schemes; slowest of ours {min(ours):.2f}× the floor, "
+          f"{min(ours) / fastest:.2f}× the fastest library ({fastest_name})")
+    print("| implementation | best MB/s | vs fastest other | vs str.translate |")
     print("|---|---:|---:|---:|")
-    for name, r in rows:
-        print(f"| {name} | {r:.2f} | {r / fastest:.2f}× | {r / floor:.2f}× |")
+    for name, r, q in rows:
+        print(f"| {name} | {r:.2f} | {q / fastest:.2f}× | {q:.2f}× |")
 
 
 def main() -> None:
