@@ -126,10 +126,11 @@ def cased_dispatch(branches: list[str]) -> tuple[re.Pattern, list[tuple[int, int
     return re.compile("|".join(pieces)), group_output
 
 
-def hazards(branches: list[str]) -> re.Pattern | None:
+def hazards(branches: list[str]) -> str:
     """Letters on which the lower-case form and the case-insensitive one may disagree: those that
     case-insensitive matching equates with a letter of the rules (ſ with s, ı with i, ᲂ with о).
-    Words holding one go through the case-insensitive engine.  Raises `Unconvertible` if unknown here."""
+    Words holding one go through the case-insensitive engine.  Returns the inside of a character class
+    (empty if none).  Raises `Unconvertible` if unknown here."""
     try:
         from re._casefix import _EXTRA_CASES
     except ImportError as exc:
@@ -159,9 +160,7 @@ def hazards(branches: list[str]) -> re.Pattern | None:
     # capitals other than the one upper() gives (K for k, Å for å, ẞ for ß) and title-case letters (ǅ)
     risky |= {c for low in lows for c in _capitals().get(low, ()) if c != low.upper()} | _titlecase()
     risky |= {c for low, cs in _capitals().items() if len(low) > 1 for c in cs}  # İ: "i̇" here, "i" to the regex engine
-    if not risky:
-        return None
-    return re.compile("[" + "".join(_char(c) for c in sorted(risky)) + "]")
+    return "".join(_char(c) for c in sorted(risky))
 
 
 def _behind(asserts: tuple, first: str) -> str:
@@ -190,12 +189,18 @@ def _capitals() -> dict[str, set[str]]:
 
 
 @functools.cache
-def capital_inside_word() -> re.Pattern:
-    """A capital that does not start a word: after a letter, digit, apostrophe or hyphen.  Text with none
-    has its capitals where `cased_dispatch` expects them (ХРУЩЁВ, МакДональд and Й-О have some)."""
-    capitals = sorted({c for cs in _capitals().values() for c in cs})
-    # the capital first, then the look behind it: the regex engine scans for the capitals' character set
-    return re.compile("[" + "".join(map(_char, capitals)) + r"](?<=[\w'’ʼ-].)")
+def _capital_class() -> str:
+    return "".join(map(_char, sorted({c for cs in _capitals().values() for c in cs})))
+
+
+def capital_inside_word(hazard: str = "") -> re.Pattern:
+    """A capital that does not start a word (after a letter, digit, apostrophe or hyphen), or a letter of
+    `hazard` (a character class's inside).  Text with neither has its capitals where `cased_dispatch`
+    expects them (ХРУЩЁВ, МакДональд and Й-О have some)."""
+    # one character class first: the regex engine scans for it; what it must look like is asserted after
+    if not hazard:
+        return re.compile(f"[{_capital_class()}]" + r"(?<=[\w'’ʼ-].)")
+    return re.compile(f"[{_capital_class()}{hazard}]" + rf"(?:(?<=[{hazard}])|(?<=[\w'’ʼ-].))")
 
 
 @functools.cache

@@ -166,9 +166,7 @@ class Scheme:
             if len(outs) == len(words):
                 cache.update(zip(words, outs, strict=True))
                 # pieces outside the engine's reach go (again) through the general engine below
-                general = list(_pieces_at(joined, capital_inside_word()))
-                if risky is not None:
-                    general += _pieces_at(joined, risky)
+                general = list(_pieces_at(joined, risky))
             # else a piece holds \x00 itself: all through the general engine
         if general:
             joined = "\x00".join(general)
@@ -181,24 +179,26 @@ class Scheme:
         return [w for w in words if len(w) > _LONG]
 
     @cached_property
-    def _cased(self) -> tuple[re.Pattern, list[str], re.Pattern | None] | None:
+    def _cased(self) -> tuple[re.Pattern, list[str], re.Pattern] | None:
         """The engine for lower-case and capitalised text (`rx.cased_dispatch`): its pattern, the
-        placeholder of each of its groups, and the letters that send a piece to the general engine
-        (`rx.hazards`).  None when a rule cannot be rewritten or the rewritten engine disagrees with
-        the general one on the scheme's own samples (in lower case and capitalised)."""
+        placeholder of each of its groups, and what sends a piece to the general engine (a capital
+        inside a word, `rx.capital_inside_word`, or a letter of `rx.hazards`).  None when a rule cannot
+        be rewritten or the rewritten engine disagrees with the general one on the scheme's own samples
+        (in lower case and capitalised)."""
         table, ctx, _, _, branches, _ = self._compiled
         if ctx is None:
             return None
         try:
             pattern, group_output = cased_dispatch(branches)
-            risky = hazards(branches)
+            hazard = hazards(branches)
         except Unconvertible:
             return None
+        risky = capital_inside_word(hazard)  # one scan finds both kinds of piece the engine is not for
         placeholders = [chr(_PLACEHOLDER + 3 * o + case) for o, case in group_output]
         for sample in self.samples:
             src = unicodedata.normalize("NFC", sample.source)
             for text in (src.lower(), src.title()):
-                if capital_inside_word().search(text) or risky is not None and risky.search(text):
+                if risky.search(text):
                     continue  # not a text this engine is for
                 if pattern.sub(lambda m: placeholders[m.lastindex], text).translate(table) != self._whole(text):
                     return None
