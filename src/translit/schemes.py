@@ -159,9 +159,9 @@ class Scheme:
         general = words
         engine = self._cased
         if engine is not None:
-            pattern, placeholders, risky = engine
+            pattern, placeholders, risky, listed = engine
             joined = "\x00".join(words)
-            out = pattern.sub(lambda m: placeholders[m.lastindex], joined).translate(self._compiled[0])
+            out = pattern.sub(lambda m: placeholders[m.lastindex], joined).translate(listed)
             outs = out.split("\x00")
             if len(outs) == len(words):
                 cache.update(zip(words, outs, strict=True))
@@ -179,30 +179,39 @@ class Scheme:
         return [w for w in words if len(w) > _LONG]
 
     @cached_property
-    def _cased(self) -> tuple[re.Pattern, list[str], re.Pattern] | None:
+    def _cased(self) -> tuple[re.Pattern, list[str], re.Pattern, list[str]] | None:
         """The engine for lower-case and capitalised text (`rx.cased_dispatch`): its pattern, the
-        placeholder of each of its groups, and what sends a piece to the general engine (a capital
-        inside a word, `rx.capital_inside_word`, or a letter of `rx.hazards`).  None when a rule cannot
-        be rewritten or the rewritten engine disagrees with the general one on the scheme's own samples
+        placeholder of each of its groups, what sends a piece to the general engine (a capital inside a
+        word, `rx.capital_inside_word`, a letter of `rx.hazards`, a character of the placeholders'
+        range), and its letter table as a list indexed by code point (str.translate looks a list up a
+        third faster than a dict; characters past its end pass through).  None when a rule cannot be
+        rewritten or the rewritten engine disagrees with the general one on the scheme's own samples
         (in lower case and capitalised)."""
-        table, ctx, _, _, branches, _ = self._compiled
-        if ctx is None:
+        table, ctx, _, _, branches, outputs = self._compiled
+        letters = [c for c in table if c < _PLACEHOLDER]
+        if ctx is None or max(letters, default=0) >= _CASED_BASE or 3 * len(outputs) > _CASED_END - _CASED_BASE:
             return None
         try:
             pattern, group_output = cased_dispatch(branches)
             hazard = hazards(branches)
         except Unconvertible:
             return None
-        risky = capital_inside_word(hazard)  # one scan finds both kinds of piece the engine is not for
-        placeholders = [chr(_PLACEHOLDER + 3 * o + case) for o, case in group_output]
+        # one scan finds every kind of piece the engine is not for
+        risky = capital_inside_word(f"{hazard}\\u{_CASED_BASE:04x}-\\u{_CASED_END - 1:04x}")
+        placeholders = [chr(_CASED_BASE + 3 * o + case) for o, case in group_output]
+        listed = [chr(c) for c in range(_CASED_BASE + 3 * len(outputs))]
+        for c in letters:
+            listed[c] = table[c]
+        for i in range(3 * len(outputs)):
+            listed[_CASED_BASE + i] = table[_PLACEHOLDER + i]
         for sample in self.samples:
             src = unicodedata.normalize("NFC", sample.source)
             for text in (src.lower(), src.title()):
                 if risky.search(text):
                     continue  # not a text this engine is for
-                if pattern.sub(lambda m: placeholders[m.lastindex], text).translate(table) != self._whole(text):
+                if pattern.sub(lambda m: placeholders[m.lastindex], text).translate(listed) != self._whole(text):
                     return None
-        return pattern, placeholders, risky
+        return pattern, placeholders, risky, listed
 
     def _whole(self, text: str) -> str:
         caps = self._compiled[3]
@@ -257,6 +266,9 @@ def _title(value: str) -> str:
 
 _PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in real text
 _LONG = 1000  # pieces of text longer than this are transliterated but not cached
+# The case-sensitive engine's placeholders: NKo to Arabic Extended-A, scripts foreign to these sources (a piece
+# holding one goes through the general engine), low enough for a list-indexed letter table.
+_CASED_BASE, _CASED_END = 0x07C0, 0x0900
 
 
 
