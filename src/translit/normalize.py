@@ -100,14 +100,19 @@ class Report:
         return {"persons": persons, "unknown": unknown}
 
 
-@dataclass
 class _Tok:
-    start: int
-    end: int
-    text: str
-    key: str
-    initial: bool
-    name: bool
+    """A capitalised word or initial of a text: offsets, surface, folded key and its words as a query."""
+
+    __slots__ = ("start", "end", "text", "key", "initial", "name", "flat")
+
+    def __init__(self, start: int, end: int, text: str, key: str, initial: bool, name: bool, flat: tuple):
+        self.start = start
+        self.end = end
+        self.text = text
+        self.key = key
+        self.initial = initial
+        self.name = name
+        self.flat = flat  # ((word, is_initial), ...) as lookup_words takes them
 
 
 class Normalizer:
@@ -119,8 +124,9 @@ class Normalizer:
         lex = tomllib.loads((self.lookup.authority.tables.directory / "lexicon.toml").read_text(encoding="utf-8"))
         fold = self.lookup.authority.folder.fold
         self.common = {fold(w) for w in lex.get("common_words", [])}
-        self._word_cache: dict[str, tuple[int, str, int]] = {}
-        self._run_cache: dict[tuple, Match | None] = {}
+        self._word_cache: dict[str, tuple[int, str, int, tuple]] = {}
+        # query words of a run -> [its answer, facts about a one-word run's own explanations or None]
+        self._run_cache: dict[tuple, list] = {}
         self._revision = None
 
     def _check_revision(self) -> None:
@@ -130,11 +136,13 @@ class Normalizer:
             self._run_cache.clear()
             self._revision = self.lookup.authority.revision
 
-    def _kind(self, s: str) -> tuple[int, str, int]:
-        """_classify(s), cached per distinct token."""
+    def _kind(self, s: str) -> tuple[int, str, int, tuple]:
+        """_classify(s) and the token's words as a query, cached per distinct token."""
         hit = self._word_cache.get(s)
         if hit is None:
-            hit = self._classify(s)
+            kind, key, n = self._classify(s)
+            flat = ((key, True),) if kind == 2 else tuple((w, False) for w in key.split())
+            hit = (kind, key, n, flat)
             if len(self._word_cache) < 500_000:
                 self._word_cache[s] = hit
         return hit
@@ -173,11 +181,11 @@ class Normalizer:
         toks: list[_Tok] = []
         for m in _CAP_TOKEN.finditer(text):
             s = m.group()
-            kind, key, n = self._kind(s)
+            kind, key, n, flat = self._kind(s)
             start = m.start()
             if start and _WORD_CHAR.match(text, start - 1):
                 continue  # inside a word (McDonald's D)
-            toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1))
+            toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, flat))
         return toks
 
     def _name_tokens(self, text: str) -> list[_Tok]:
@@ -200,8 +208,8 @@ class Normalizer:
             if end < n and _TOKEN_CHAR.match(text, end):
                 continue  # the start of a longer word
             w = words[idx]
-            kind, key, length = kinds[w]
-            toks.append(_Tok(start, start + length, w[:length], key, kind == 2, kind == 1))
+            kind, key, length, flat = kinds[w]
+            toks.append(_Tok(start, start + length, w[:length], key, kind == 2, kind == 1, flat))
         return toks
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
@@ -288,52 +296,60 @@ class Normalizer:
 
     def _resolve(self, toks, i, j, text, mentions, report) -> int:
         """Longest run of name words from i that one person explains; returns where to go on."""
-        lk = self.lookup
+        cache = self._run_cache
         for end in range(j, i, -1):
-            run = toks[i:end]
-            if run[-1].initial:
+            if toks[end - 1].initial:
                 continue
-            flat = tuple(pair for t in run
-                         for pair in ([(t.key, True)] if t.initial else [(w, False) for w in t.key.split()]))
-            res = self._run_cache.get(flat, False)
-            if res is False:
-                res = lk.lookup_words(list(flat), style=self.style)
-                if len(self._run_cache) < 200_000:
-                    self._run_cache[flat] = res
+            flat = toks[i].flat if end - i == 1 else tuple(p for t in toks[i:end] for p in t.flat)
+            entry = cache.get(flat)
+            if entry is None:
+                entry = [self.lookup.lookup_words(list(flat), style=self.style), None]
+                if len(cache) < 200_000:
+                    cache[flat] = entry
+            res = entry[0]
             if res is None:
                 continue
             if self._given_beside(toks, i, end, j, res.person.id, text):
                 continue  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
-            if len(run) == 1:
-                tok = run[0]
-                own = [h for w in tok.key.split() for h in lk.explain(w) if h.person_id == res.person.id]
-                if tok.key in self.common and not self._common_is_name(own, res, not self._context_says_name(toks, i)):
+            if end - i == 1:
+                tok = toks[i]
+                if entry[1] is None:
+                    entry[1] = self._alone(tok.key, res)
+                common, best, family = entry[1]
+                if common and not self._common_is_name(family, res, not self._context_says_name(toks, i)):
                     continue  # "Nagy" starting a sentence is the adjective, "Vas megye" a county, "Max" a name
-                if not self._sure_alone(tok, own, res):
+                if not self._sure_alone(tok, best, res):
                     continue  # one word read only as a misspelling (Winner, GARF) needs the person named before
-                if self._by_name_of_another(tok, own, text):
+                if not family and self._by_name_of_another(tok, text):
                     continue  # "Walter Ulbricht" is not Tito, whose alias was Walter
-            m = Mention(run[0].start, run[-1].end, text[run[0].start:run[-1].end], res)
+            start, stop = toks[i].start, toks[end - 1].end
+            m = Mention(start, stop, text[start:stop], res)
             self._seen.add(res.person.id)
-            self._last_end = m.end
+            self._last_end = stop
             mentions.append(m)
             if report is not None:
                 report.add_mention(m)
             return end
         return i + 1
 
-    def _sure_alone(self, tok, own, res) -> bool:
+    def _alone(self, key: str, res: Match) -> tuple[bool, float, bool]:
+        """What a one-word mention's checks need to know of its word, once per word and person: is it a
+        common word, how well does the person's own name explain it, is it the family name."""
+        own = [h for w in key.split() for h in self.lookup.explain(w) if h.person_id == res.person.id]
+        return (key in self.common, max((h.score for h in own), default=0.0),
+                any(h.role == "family" for h in own))
+
+    def _sure_alone(self, tok, best: float, res) -> bool:
         """A word on its own stands for a person if it is a name word, exactly or inflected; read as an
         OCR slip (confusable letters) only when the person was named before in the text or is named
         often in the sources, and never as a plainly different word or an acronym."""
-        best = max((h.score for h in own), default=0.0)
         if best >= S_INFLECTED:
             return True
         if best < 0.80 or tok.text.isupper():
             return False  # another word one letter away (Winner for Zinner, Spring for Sering), an acronym
         return res.person.id in self._seen or res.person.prominence >= 20  # an OCR slip (Trto for Tito)
 
-    def _common_is_name(self, own, res, sentence_start: bool) -> bool:
+    def _common_is_name(self, family: bool, res, sentence_start: bool) -> bool:
         """A word that is also a common word or given name stands for the person when the person was
         already named in this text, or, in the middle of a sentence, when it is the family name of a
         person the sources name often (Nagy)."""
@@ -341,7 +357,7 @@ class Normalizer:
             return True
         if sentence_start:
             return False
-        return any(h.role == "family" for h in own) and res.person.prominence >= 20
+        return family and res.person.prominence >= 20
 
     def _given_beside(self, toks, i, end, j, pid, text) -> bool:
         """Is a run toks[i:end] touched by another person's given name (just before it, or next in the run)?"""
@@ -358,16 +374,14 @@ class Normalizer:
                 return True
         return False
 
-    def _by_name_of_another(self, tok, own, text) -> bool:
-        """A lone word that is only a by-name or given name of the person, followed by an unknown capitalised
-        word: the two are one name of someone else."""
-        if any(h.role == "family" for h in own):
-            return False
+    def _by_name_of_another(self, tok, text) -> bool:
+        """A lone word that is only a by-name or given name of the person (the caller checks that), followed
+        by an unknown capitalised word: the two are one name of someone else."""
         m = _NEXT_WORD.match(text, tok.end)
         if not m:
             return False
         nxt = m.group(1)
-        kind, key, _ = self._kind(nxt)
+        kind, key, _, _ = self._kind(nxt)
         return kind == 0 and key not in self.lookup.titles
 
     def _context_says_name(self, toks, i) -> bool:
