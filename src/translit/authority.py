@@ -9,6 +9,7 @@ from pathlib import Path
 from unidecode import unidecode
 
 from .errors import NotFoundError, TableError
+from .fold import is_cyrillic
 from .loader import Tables, get_tables
 from .model import Person, Variant, load_person_file
 
@@ -252,5 +253,4 @@ class Authority:
 
 
 def _same_script(a: str, b: str) -> bool:
-    cyr = lambda s: any("\u0400" <= c <= "\u04ff" for c in s)  # noqa: E731
-    return cyr(a) == cyr(b)
+    return is_cyrillic(a) == is_cyrillic(b)

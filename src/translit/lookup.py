@@ -46,6 +46,7 @@ _POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b|(?<=s)['’ʼ](?=\s|$)")
 _INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.)+$|^[^\W\d_]\.?$")
 _SPLIT = re.compile(r"[\s,;:()\[\]/\"“”„«»]+")
 _SR_CYRL = set("ђјљњћџЂЈЉЊЋЏ")
+_FAMILY = ("family", "pseudonym")
 
 
 class Match:
@@ -72,6 +73,10 @@ class Match:
     @why.setter
     def why(self, value: str) -> None:
         self._why = value
+
+    def add_reason(self, text: str) -> None:
+        """One more reason, worded with the others only when `why` is read."""
+        self._why = [self._why, text] if isinstance(self._why, str) else [*self._why, text]
 
     def __repr__(self) -> str:
         return f"Match({self.person.id!r}, {self.score!r})"
@@ -406,7 +411,7 @@ class Lookup:
         matches = [m for pid in persons if (m := self._score(pid, words, explained, index)) is not None]
         matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.person.id))
         if len(matches) > 1 and matches[0].score == matches[1].score:
-            matches[0].why += f"; also fits {matches[1].person.native}"
+            matches[0].add_reason(f"also fits {matches[1].person.native}")
         return matches
 
     def _grouped(self, word: str, index: Index) -> tuple[dict[str, list[Hit]], bool, frozenset[str]]:
@@ -452,10 +457,14 @@ class Lookup:
                 score *= 0.55
                 reasons.append(f"'{w}' not explained")
                 continue
-            best = max(mine, key=lambda h: (h.score, h.role in ("family", "pseudonym")))
-            if any(h.role in ("family", "pseudonym") for h in mine if h.score == best.score):
-                best = next(h for h in mine if h.score == best.score and h.role in ("family", "pseudonym"))
-                has_family = True
+            if len(mine) == 1:  # the usual case: one reading of the word for this person
+                best = mine[0]
+                has_family = has_family or best.role in _FAMILY
+            else:
+                best = max(mine, key=lambda h: (h.score, h.role in _FAMILY))
+                if any(h.role in _FAMILY for h in mine if h.score == best.score):
+                    best = next(h for h in mine if h.score == best.score and h.role in _FAMILY)
+                    has_family = True
             used_roles.append(best.role)
             score *= best.score
             reasons.append(best)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import TableError
 from .errors import toml_line as _toml_line
+from .fold import is_cyrillic
 
 VARIANT_KINDS = ("spelling", "exonym", "ocr", "pseudonym", "birth-name", "by-name", "married-name", "short")
 ORDERS = ("given-family", "family-given")
@@ -52,7 +53,7 @@ class Person:
 
     @property
     def script(self) -> str:
-        return "Cyrl" if any("\u0400" <= c <= "\u04ff" for c in self.native) else "Latn"
+        return "Cyrl" if is_cyrillic(self.native) else "Latn"
 
     @property
     def given_names(self) -> list[str]:
