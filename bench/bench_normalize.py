@@ -1,7 +1,7 @@
 """Normalization throughput: translit end to end (mentions found, resolved to persons, offsets into the text)
 beside raw multi-pattern scans of the same variant spellings by flashtext, pyahocorasick and ahocorasick-rs,
 on a generated English corpus, with 10,000 and 100,000 known variants. Each method runs in its own process
-so that its peak memory (max RSS) is its own.
+so that its peak memory (max RSS) is its own, twice (interleaved; the better run is kept: the machine is shared).
 
     .venv/bin/python bench/bench_normalize.py [--mb 50] [--variants 10000 100000]
 """
@@ -131,6 +131,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=50)
     ap.add_argument("--variants", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--rounds", type=int, default=2, help="runs of each method (best kept), interleaved")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--tables", help=argparse.SUPPRESS)
     ap.add_argument("--corpus", help=argparse.SUPPRESS)
@@ -145,18 +146,20 @@ def main() -> None:
             pats = patterns_of(tables)
             corpus = root / f"corpus-{nv}.txt"
             make_corpus(corpus, args.mb, pats)
-            rows = []
-            for method in ("translit", "flashtext", "pyahocorasick", "ahocorasick-rs"):
-                out = subprocess.run([sys.executable, __file__, "--one", method, "--tables", str(tables),
-                                      "--corpus", str(corpus)], capture_output=True, text=True, check=True)
-                rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
             uniform = root / f"corpus-{nv}-uniform.txt"
             make_corpus(uniform, args.mb, pats, zipf=False)
-            out = subprocess.run([sys.executable, __file__, "--one", "translit", "--tables", str(tables),
-                                  "--corpus", str(uniform)], capture_output=True, text=True, check=True)
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-            r["method"] = "translit, uniform mentions (each a first sighting)"
-            rows.append(r)
+            jobs = [(m, corpus) for m in ("translit", "flashtext", "pyahocorasick", "ahocorasick-rs")]
+            jobs.append(("translit", uniform))
+            best: dict[int, dict] = {}
+            for _ in range(args.rounds):  # rounds interleaved; each job's best run is kept
+                for k, (method, path) in enumerate(jobs):
+                    out = subprocess.run([sys.executable, __file__, "--one", method, "--tables", str(tables),
+                                          "--corpus", str(path)], capture_output=True, text=True, check=True)
+                    r = json.loads(out.stdout.strip().splitlines()[-1])
+                    if k not in best or r["mbps"] > best[k]["mbps"]:
+                        best[k] = r
+            rows = [best[k] for k in range(len(jobs))]
+            rows[-1]["method"] = "translit, uniform mentions (each a first sighting)"
             uniform.unlink()
             ft = next(r for r in rows if r["method"] == "flashtext")["mbps"]
             print(f"\n### {args.mb:.0f} MB English corpus, {len(pats):,} variant spellings")

@@ -140,6 +140,8 @@ class Authority:
         key = (text, source_of(person))
         cached = self._render_cache.get(key)
         if cached is None:
+            if len(self._render_cache) >= 500_000:  # a table of hundreds of thousands of names: start over
+                self._render_cache.clear()
             cached = self._render_cache[key] = self._render(text, person)
         return cached
 
