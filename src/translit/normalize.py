@@ -41,7 +41,15 @@ _MAX_RUN = 7  # words in one name at most (Josip Broz Tito, N. S. Khrushchev, Ra
 _TOKEN_CHAR = re.compile(_TC)
 _WORD_CHAR = re.compile("[\\w'’ʼ\u0300-\u036f-]")  # a letter before a capital: inside a word
 _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]*[-–—•*]|[\"“„«(])[ \t\n]*$")
-_GAP_OK = re.compile(r"^[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?$")
+# what may stand between two words of one name: spaces, a line break, a hyphenated line break (the final
+# optional newline keeps the behaviour of the earlier ^...$ form, whose $ also matched before a last newline)
+_GAP = re.compile(r"[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?\n?")
+
+
+def _gap_ok(text: str, a: int, b: int) -> bool:
+    """Is text[a:b] a gap between two words of one name?  (No copy of the gap, however long.)"""
+    return _GAP.fullmatch(text, a, b) is not None
+
 
 
 @dataclass
@@ -243,7 +251,7 @@ class Normalizer:
             keys = {t.key}
             while (j < n and j - i < _MAX_RUN and (toks[j].name or toks[j].initial)
                    and (toks[j].initial or toks[j].key not in keys)
-                   and _GAP_OK.match(text[toks[j - 1].end:toks[j].start])):
+                   and _gap_ok(text, toks[j - 1].end, toks[j].start)):
                 keys.add(toks[j].key)
                 j += 1
             i = self._resolve(toks, i, j, text, mentions, report)
@@ -287,7 +295,7 @@ class Normalizer:
                 flush()
                 run, prev = [], None
                 continue
-            if prev is not None and not _GAP_OK.match(text[prev.end:t.start]):
+            if prev is not None and not _gap_ok(text, prev.end, t.start):
                 flush()
                 run = []
             run.append(t)
@@ -370,7 +378,7 @@ class Normalizer:
         if i > 0 and toks[i - 1].end > self._last_end:  # not a word of the mention just before
             prev = toks[i - 1]
             if (not prev.initial and prev.key in index.given_keys and prev.key not in mine
-                    and _GAP_OK.match(text[prev.end:toks[i].start])):
+                    and _gap_ok(text, prev.end, toks[i].start)):
                 return True
         return False
 
