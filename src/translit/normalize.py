@@ -399,14 +399,25 @@ class Normalizer:
 
     # -- whole inputs ---------------------------------------------------------------------
     def find_stream(self, chunks: Iterable[str], report: Report | None = None) -> Iterator[Mention]:
-        """Mentions of a text given in chunks (offsets into the whole), with bounded memory."""
-        base = 0
-        for chunk in chunks:
-            for m in self.find(chunk, report):
-                m.start += base
-                m.end += base
-                yield m
-            base += len(chunk)
+        """Mentions of a text given in chunks (offsets into the whole), with bounded memory.
+
+        The cyclic garbage collector is paused until the stream ends (or is closed): what a chunk leaves
+        behind is the caches' new entries and its mentions, which a collection after every chunk would
+        walk again and again (a tenth of the time at 100,000 variants) to find nothing; everything else
+        is freed by reference counting. Mentions are yielded with the collector paused."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            base = 0
+            for chunk in chunks:
+                for m in self._find(chunk, report):
+                    m.start += base
+                    m.end += base
+                    yield m
+                base += len(chunk)
+        finally:
+            if enabled:
+                gc.enable()
 
     def replace(self, text: str, mentions: list[Mention], mark: bool = False) -> str:
         out, pos = [], 0
