@@ -177,6 +177,22 @@ def test_dask_local_cluster_equals_single_process():
     assert got == expected
 
 
+GERMAN = ("Die Regierung in Budapest verlor am Dienstag die Kontrolle. Imre Nagy sprach im Rundfunk; "
+          "Chruschtschow und Tito berieten auf Brioni, Mićunović schrieb in sein Tagebuch. ") * 400
+
+
+@pytest.mark.parametrize("text", [EN * 50, HU * 50, RU * 50, SH * 50, GERMAN], ids=["en", "hu", "ru", "sh", "de"])
+def test_name_words_found_either_way_alike(nz, text):
+    """Locating name words (Aho-Corasick) and scanning every capitalised word give the same tokens; the
+    normalizer picks the way by how dense the capitals are (German: located; English running text: scanned)."""
+    def toks(ts):
+        return [(t.start, t.end, t.key, t.initial, t.name) for t in ts]
+    nz._check_revision()
+    located, scanned = nz._name_tokens_located(text), nz._name_tokens_scanned(text)
+    assert toks(located) == toks(scanned)
+    assert len(scanned) >= text.count(". ")  # names were found, not nothing twice
+
+
 def test_public_eval_texts(shared):
     checker = shared / "eval" / "check_normalize.py"
     proc = subprocess.run(

@@ -70,6 +70,25 @@ def test_every_span_is_exact(text):
         assert m.start < m.end
 
 
+def _toks(toks) -> list[tuple]:
+    return [(t.start, t.end, t.text, t.key, t.initial, t.name, t.flat) for t in toks]
+
+
+# name words glued to letters, hyphens, apostrophes and each other as well as standing apart
+GLUED = st.lists(st.tuples(st.sampled_from(["", " ", "-", "’", "x", "é", ". ", "\n", "5"]),
+                           st.one_of(st.sampled_from(WORDS), TEXT)), min_size=1, max_size=12
+                 ).map(lambda pieces: "".join(a + b for a, b in pieces))
+
+
+@SETTINGS
+@given(GLUED)
+def test_both_ways_of_finding_name_words_agree(text):
+    """The normalizer finds name words either by looking at every capitalised word or, where capitalised
+    words are many (German), by locating the few name words among them: the tokens must be the same."""
+    NZ._check_revision()
+    assert _toks(NZ._name_tokens_located(text)) == _toks(NZ._name_tokens_scanned(text))
+
+
 def test_every_person_finds_itself_by_native_and_canonical_forms(authority, lookup):
     """Exhaustive rather than sampled: every person, native and English canonical form."""
     for p in authority:

@@ -197,7 +197,35 @@ class Normalizer:
         return toks
 
     def _name_tokens(self, text: str) -> list[_Tok]:
-        """tokens() without the other capitalised words: the distinct capitalised words are classified
+        """tokens() without the other capitalised words, by whichever way is cheaper for this text."""
+        if len(text) > 50_000 and self._capitals_dense(text[:20_000]):
+            return self._name_tokens_located(text)
+        return self._name_tokens_scanned(text)
+
+    def _capitals_dense(self, sample: str) -> bool:
+        """Are capitalised words many beside the name words among them (a German text with few names)?
+        Then locating the few name words is cheaper than looking at every capitalised word. Measured on
+        4 MB texts with 12,000 name words: 79,000 capitalised words, scanning 129 ms and locating ~190;
+        315,000 capitalised words, 306 and 283 ms: they cross near twenty capitalised words a name."""
+        caps = _CAP_TOKEN.findall(sample)
+        return len(caps) > 20 * sum(1 for w in caps if self._kind(w)[0])
+
+    def _name_tokens_scanned(self, text: str) -> list[_Tok]:
+        """The name words and initials among the capitalised words of one regular-expression scan."""
+        toks: list[_Tok] = []
+        kind_of = self._kind
+        for m in _CAP_TOKEN.finditer(text):
+            s = m.group()
+            kind, key, n, flat = kind_of(s)
+            if kind:
+                start = m.start()
+                if start and _WORD_CHAR.match(text, start - 1):
+                    continue  # inside a word (McDonald's D)
+                toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, flat))
+        return toks
+
+    def _name_tokens_located(self, text: str) -> list[_Tok]:
+        """The same tokens as `_name_tokens_scanned`: the distinct capitalised words are classified
         (cached), and only the name words among them are located, by one Aho-Corasick scan (Rust)."""
         kinds = {}
         for w in set(_CAP_TOKEN.findall(text)):
@@ -213,9 +241,9 @@ class Normalizer:
         for idx, start, end in ac.find_matches_as_indexes(text):
             if start and _WORD_CHAR.match(text, start - 1):
                 continue  # inside a word
-            if end < n and _TOKEN_CHAR.match(text, end):
-                continue  # the start of a longer word
             w = words[idx]
+            if end < n and w[-1] != "." and _TOKEN_CHAR.match(text, end):
+                continue  # the start of a longer word (a period ends a word: N.Hruscsovval)
             kind, key, length, flat = kinds[w]
             toks.append(_Tok(start, start + length, w[:length], key, kind == 2, kind == 1, flat))
         return toks
