@@ -123,3 +123,11 @@ def test_word_path_equals_whole_text_engine(scheme_id, data):
     scheme._word_cache.clear()
     nfc = unicodedata.normalize("NFC", text)
     assert scheme.transliterate(text) == scheme._whole(nfc)
+
+
+@SETTINGS
+@given(st.text(st.characters(max_codepoint=127), max_size=30))
+def test_fold_of_ascii_text_equals_the_full_fold(text):
+    """ASCII text takes a short way through fold(); it must end where the full way ends."""
+    folder = NZ.lookup.authority.folder
+    assert folder.fold(text) == folder._fold(text)

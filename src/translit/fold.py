@@ -48,6 +48,11 @@ class Folder:
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Folder per tables directory, kept for the process
     def fold(self, text: str) -> str:
         """The primary key: casefolded, no diacritics, punctuation and hyphens as single spaces."""
+        if text.isascii():  # most words of Western sources: none of the steps below changes them
+            return _PUNCT.sub(" ", text.lower().translate(self._table)).strip()
+        return self._fold(text)
+
+    def _fold(self, text: str) -> str:
         text = unicodedata.normalize("NFC", text).casefold().translate(self._table)
         if _OTHER_SCRIPT.search(text):
             text = _OTHER_SCRIPT.sub(_icu_latin, text)  # Greek, Arabic, Devanagari, Han ... through ICU
