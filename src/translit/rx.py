@@ -5,10 +5,11 @@ Two forms are built from the same list of rule patterns (branches, tried in orde
 - `dispatch`: case-insensitive, for text in any case; each group of branches sits behind a one-letter
   lookahead on the letters it can start with.
 - `cased_dispatch`: case-sensitive, for text whose capitals start words.  Every branch is rewritten to
-  consume its first letter before it looks around it (``(?<=[бв])е`` becomes ``е(?<=(?<=[бвБВ])е)``),
-  and the branches are grouped under their first letter, lower case and capital apart.  Python's regex
-  engine then skips positions that start no rule with a character-set scan and picks the group of a
-  letter with one comparison, two to three times faster than trying lookaheads at every letter.
+  consume its first letter before it looks around it (``(?<=[бв])е`` becomes ``е(?<=[бвБВ]е)``: one
+  lookbehind, not a nested one), and the branches are grouped under their first letter, lower case and
+  capital apart.  Python's regex engine then skips positions that start no rule with a character-set
+  scan and picks the group of a letter with one comparison, two to four times faster than trying
+  lookaheads at every letter.
 
 The rewriting works on the pattern as parsed by Python's own regex parser and writes it back as a pattern
 string; anything it does not know raises `Unconvertible`, and the caller keeps the case-insensitive form.
