@@ -188,7 +188,7 @@ def test_name_words_found_either_way_alike(nz, text):
     def toks(ts):
         return [(t.start, t.end, t.key, t.initial, t.name) for t in ts]
     nz._check_revision()
-    located, scanned = nz._name_tokens_located(text), nz._name_tokens_scanned(text)
+    located, scanned = nz._name_tokens_located(text), nz._scanned_tokens(text)
     assert toks(located) == toks(scanned)
     assert len(scanned) >= text.count(". ")  # names were found, not nothing twice
 

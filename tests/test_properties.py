@@ -86,7 +86,7 @@ def test_both_ways_of_finding_name_words_agree(text):
     """The normalizer finds name words either by looking at every capitalised word or, where capitalised
     words are many (German), by locating the few name words among them: the tokens must be the same."""
     NZ._check_revision()
-    assert _toks(NZ._name_tokens_located(text)) == _toks(NZ._name_tokens_scanned(text))
+    assert _toks(NZ._name_tokens_located(text)) == _toks(NZ._scanned_tokens(text))
 
 
 def test_every_person_finds_itself_by_native_and_canonical_forms(authority, lookup):

@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ahocorasick_rs import AhoCorasick, MatchKind
@@ -46,10 +47,23 @@ _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]
 _GAP = re.compile(r"[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?\n?")
 
 
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off while a text is read: it would walk the caches and the table's
+    index again and again while the text allocates small, acyclic results that reference counting
+    frees anyway. Its former state comes back at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _gap_ok(text: str, a: int, b: int) -> bool:
     """Is text[a:b] a gap between two words of one name?  (No copy of the gap, however long.)"""
     return _GAP.fullmatch(text, a, b) is not None
-
 
 
 @dataclass
@@ -186,21 +200,13 @@ class Normalizer:
         self._check_revision()
         if not keep_other:
             return self._name_tokens(text)
-        toks: list[_Tok] = []
-        for m in _CAP_TOKEN.finditer(text):
-            s = m.group()
-            kind, key, n, flat = self._kind(s)
-            start = m.start()
-            if start and _WORD_CHAR.match(text, start - 1):
-                continue  # inside a word (McDonald's D)
-            toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, flat))
-        return toks
+        return self._scanned_tokens(text, names_only=False)
 
     def _name_tokens(self, text: str) -> list[_Tok]:
         """tokens() without the other capitalised words, by whichever way is cheaper for this text."""
         if len(text) > 50_000 and self._capitals_dense(text[:20_000]):
             return self._name_tokens_located(text)
-        return self._name_tokens_scanned(text)
+        return self._scanned_tokens(text)
 
     def _capitals_dense(self, sample: str) -> bool:
         """Are capitalised words many beside the name words among them (a German text with few names)?
@@ -210,22 +216,23 @@ class Normalizer:
         caps = _CAP_TOKEN.findall(sample)
         return len(caps) > 20 * sum(1 for w in caps if self._kind(w)[0])
 
-    def _name_tokens_scanned(self, text: str) -> list[_Tok]:
-        """The name words and initials among the capitalised words of one regular-expression scan."""
+    def _scanned_tokens(self, text: str, names_only: bool = True) -> list[_Tok]:
+        """The capitalised words of one regular-expression scan (`names_only`: the name words and
+        initials among them), words glued after a letter (McDonald's D) left out."""
         toks: list[_Tok] = []
         kind_of = self._kind
         for m in _CAP_TOKEN.finditer(text):
             s = m.group()
             kind, key, n, flat = kind_of(s)
-            if kind:
+            if kind or not names_only:
                 start = m.start()
                 if start and _WORD_CHAR.match(text, start - 1):
-                    continue  # inside a word (McDonald's D)
+                    continue  # inside a word
                 toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, flat))
         return toks
 
     def _name_tokens_located(self, text: str) -> list[_Tok]:
-        """The same tokens as `_name_tokens_scanned`: the distinct capitalised words are classified
+        """The same tokens as `_scanned_tokens`: the distinct capitalised words are classified
         (cached), and only the name words among them are located, by one Aho-Corasick scan (Rust)."""
         kinds = {}
         for w in set(_CAP_TOKEN.findall(text)):
@@ -250,16 +257,8 @@ class Normalizer:
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
         """The mentions in `text`, in order, with offsets into it."""
-        # The cyclic collector would walk the caches and the table's index again and again while a
-        # text allocates its small, acyclic results; reference counting frees those. It runs again
-        # when the text is done.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             return self._find(text, report)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _find(self, text: str, report: Report | None) -> list[Mention]:
         self._text = text
@@ -433,9 +432,7 @@ class Normalizer:
         behind is the caches' new entries and its mentions, which a collection after every chunk would
         walk again and again (a tenth of the time at 100,000 variants) to find nothing; everything else
         is freed by reference counting. Mentions are yielded with the collector paused."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             base = 0
             for chunk in chunks:
                 for m in self._find(chunk, report):
@@ -443,9 +440,6 @@ class Normalizer:
                     m.end += base
                     yield m
                 base += len(chunk)
-        finally:
-            if enabled:
-                gc.enable()
 
     def replace(self, text: str, mentions: list[Mention], mark: bool = False) -> str:
         out, pos = [], 0

@@ -25,7 +25,7 @@ from re import _parser
 
 
 class Unconvertible(Exception):
-    """A pattern the lower-case rewriting does not handle."""
+    """A pattern the cased rewriting does not handle."""
 
 
 def dispatch(branches: list[str]) -> tuple[re.Pattern, list[int]]:

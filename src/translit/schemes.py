@@ -13,7 +13,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from .errors import TableError, UnknownSchemeError
@@ -22,8 +22,6 @@ from .fold import UPPER_LETTERS
 from .rx import Unconvertible, capital_inside_word, cased_dispatch, dispatch, hazards
 
 _MACRO = re.compile(r"\{([A-Z])\}")
-# words (with apostrophes and inner hyphens: Йошкар-Ола) and the separators between them, kept by split()
-_WORDS = re.compile(r"([^\w'’ʼ\u0300-\u036f-]+)")
 
 
 @dataclass(frozen=True)
@@ -157,22 +155,16 @@ class Scheme:
         pieces longer than `_LONG`, which the caller drops from the cache after use."""
         cache = self._word_cache
         general = words
-        engine = self._cased
-        if engine is not None:
-            pattern, placeholders, risky, listed = engine
+        if self._cased is not None:
             joined = "\x00".join(words)
-            out = pattern.sub(lambda m: placeholders[m.lastindex], joined).translate(listed)
-            outs = out.split("\x00")
-            if len(outs) == len(words):
+            outs = _each(partial(_cased_run, self._cased), joined, len(words))
+            if outs is not None:
                 cache.update(zip(words, outs, strict=True))
                 # pieces outside the engine's reach go (again) through the general engine below
-                general = list(_pieces_at(joined, risky))
+                general = list(_pieces_at(joined, self._cased[2]))
             # else a piece holds \x00 itself: all through the general engine
         if general:
-            joined = "\x00".join(general)
-            outs = self._whole(joined).split("\x00")
-            if len(outs) != len(general):  # a piece holds \x00
-                outs = [self._whole(w) for w in general]
+            outs = _each(self._whole, "\x00".join(general), len(general)) or [self._whole(w) for w in general]
             cache.update(zip(general, outs, strict=True))
         if max(map(len, words)) <= _LONG:
             return []
@@ -204,14 +196,15 @@ class Scheme:
             listed[c] = table[c]
         for i in range(3 * len(outputs)):
             listed[_CASED_BASE + i] = table[_PLACEHOLDER + i]
+        engine = pattern, placeholders, risky, listed
         for sample in self.samples:
             src = unicodedata.normalize("NFC", sample.source)
             for text in (src.lower(), src.title()):
                 if risky.search(text):
                     continue  # not a text this engine is for
-                if pattern.sub(lambda m: placeholders[m.lastindex], text).translate(listed) != self._whole(text):
+                if _cased_run(engine, text) != self._whole(text):
                     return None
-        return pattern, placeholders, risky, listed
+        return engine
 
     def _whole(self, text: str) -> str:
         caps = self._compiled[3]
@@ -244,6 +237,19 @@ class Scheme:
             "notes": self.notes,
             "samples": len(self.samples),
         }
+
+
+def _cased_run(engine: tuple, text: str) -> str:
+    """`text` (capitals only where words start) through a case-sensitive engine (`Scheme._cased`)."""
+    pattern, placeholders, _, listed = engine
+    return pattern.sub(lambda m: placeholders[m.lastindex], text).translate(listed)
+
+
+def _each(engine, joined: str, n: int) -> list[str] | None:
+    """`n` \\x00-separated pieces through `engine` in one call, or None if the count does not come back
+    (a piece holds \\x00 itself)."""
+    outs = engine(joined).split("\x00")
+    return outs if len(outs) == n else None
 
 
 def _pieces_at(joined: str, pattern: re.Pattern) -> set[str]:
