@@ -107,7 +107,7 @@ def test_other_scripts_fold_through_icu():
 
 def _alphabet(scheme) -> list[str]:
     letters = {ch for key in scheme.mapping for ch in key} | {ch for p, _ in scheme.rules for ch in p if ch.isalpha()}
-    return sorted(letters | {c.upper() for c in letters if len(c.upper()) == 1}) + list(" -'’.,\n1ſᲀǅ")
+    return sorted(letters | {c.upper() for c in letters if len(c.upper()) == 1}) + list(" -'’.,\n1ſᲀǅ\x00\x01")
 
 
 @pytest.mark.parametrize("scheme_id", [s["id"] for s in translit.schemes()])
@@ -123,6 +123,38 @@ def test_word_path_equals_whole_text_engine(scheme_id, data):
     scheme._word_cache.clear()
     nfc = unicodedata.normalize("NFC", text)
     assert scheme.transliterate(text) == scheme._whole(nfc)
+
+
+PIECES = st.text(st.sampled_from(list("аБ ь\nxé\x00\x01") + ["\U0001d400"]), max_size=40)
+
+
+@SETTINGS
+@given(PIECES, st.data())
+def test_both_forms_of_the_piece_loop_agree(text, data):
+    """`_pieces.map_pieces` (C) and `_map_pieces` (Python) give the same text, or the same missing pieces,
+    for any cache: separators kept, narrow and wide characters, empty pieces, values of any width."""
+    from translit import _pieces
+    from translit.schemes import _map_pieces
+
+    pieces = sorted(set(text.replace("\n", " ").split(" ")))
+    known = data.draw(st.lists(st.sampled_from(pieces), unique=True)) if pieces else []
+    cache = {p: data.draw(st.text(st.sampled_from(list("ab\u044c\U0001d400")), max_size=3)) for p in known}
+    expected = _map_pieces(text, cache)
+    assert _pieces.map_pieces(text, cache) == expected
+    if isinstance(expected, str):
+        assert expected.count("\n") == text.count("\n") and len(set(pieces) - set(known)) == 0
+    else:
+        assert expected == set(pieces) - set(known)
+
+
+def test_the_piece_loop_rejects_what_is_not_a_text_and_a_cache():
+    from translit import _pieces
+
+    with pytest.raises(TypeError):
+        _pieces.map_pieces(b"bytes", {})
+    with pytest.raises(TypeError):
+        _pieces.map_pieces("a b", {"a": 1, "b": "b"})
+    assert _pieces.map_pieces("", {"": "x"}) == "x"
 
 
 @SETTINGS

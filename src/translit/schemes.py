@@ -90,14 +90,30 @@ class Scheme:
         caps = None
         if upper and any(len(v) > 1 for v in list(table.values()) + outputs):
             cls = "".join(re.escape(c) for c in upper)
-            caps = re.compile(rf"(?<!\w)[{cls}](?:[{cls}]|[\u2019'ʼ-](?=[{cls}]))*[{cls}](?!\w)")
+            # the first capital is consumed before the look behind it, so that sre can skip to candidates
+            # with a character-set scan instead of trying the look-behind at every position
+            caps = re.compile(rf"[{cls}](?<!\w.)(?:[{cls}]|[\u2019'ʼ-](?=[{cls}]))*[{cls}](?!\w)")
         return table, ctx, group_output, caps, branches, outputs
 
     def _core(self, text: str) -> str:
         table, ctx = self._compiled[:2]
         if ctx is not None:
-            text = ctx.sub(self._replacer, text)
-        return text.translate(table)
+            return ctx.sub(self._replacer, text).translate(table)
+        return text.translate(self._listed)
+
+    @cached_property
+    def _listed(self) -> list[str] | dict[int, str]:
+        """The letter table of a scheme without rules as a list indexed by code point (str.translate looks a
+        list up a third faster than a dict; characters past its end pass through), or the dict itself when
+        its letters lie far up (astral letters would make the list megabytes long)."""
+        table = self._compiled[0]
+        top = max(table, default=0)
+        if top >= 0x3000:
+            return table
+        listed = [chr(c) for c in range(top + 1)]
+        for c, value in table.items():
+            listed[c] = value
+        return listed
 
     @cached_property
     def _replacer(self):
@@ -126,25 +142,20 @@ class Scheme:
 
         Context rules look inside a word only (a word's edges are its start and end), so a text is the
         concatenation of the transliterations of its pieces between spaces and line breaks; running
-        text repeats its words (Zipf), which a per-scheme cache turns into dictionary lookups.  Every
-        step over the whole text is a C-level string operation (replace, split, set difference, join);
-        only the pieces not seen before reach the engines."""
-        if "\x01" in text:  # the line-break marker below; binary junk, not text
-            return self._whole(text)
+        text repeats its words (Zipf), which a per-scheme cache turns into dictionary lookups.  The loop
+        over the pieces is C (`_pieces.map_pieces`, or C-level string operations in `_map_pieces`); only
+        the pieces not seen before reach the engines."""
         cache = self._word_cache
         if len(cache) > 200_000:
             cache.clear()
-        spaced = text.replace("\n", " \x01 ")
-        parts = spaced.split(" ")
-        long: list[str] = []
-        try:
-            out = " ".join(map(cache.__getitem__, parts))
-        except KeyError:  # new pieces
-            long = self._fill(list(set(parts).difference(cache)))
-            out = " ".join(map(cache.__getitem__, parts))
+        out = map_pieces(text, cache)
+        if isinstance(out, str):
+            return out
+        long = self._fill(list(out))
+        out = map_pieces(text, cache)
         for piece in long:  # a text with few spaces or lines: its long pieces are not kept
             del cache[piece]
-        return out.replace(" \x01 ", "\n") if spaced is not text else out
+        return out
 
     def _fill(self, words: list[str]) -> list[str]:
         """Transliterate new pieces of text into the word cache, in as few engine passes as possible.
@@ -243,6 +254,23 @@ def _cased_run(engine: tuple, text: str) -> str:
     """`text` (capitals only where words start) through a case-sensitive engine (`Scheme._cased`)."""
     pattern, placeholders, _, listed = engine
     return pattern.sub(lambda m: placeholders[m.lastindex], text).translate(listed)
+
+
+def _map_pieces(text: str, cache: dict[str, str]) -> str | set[str]:
+    """Every piece of `text` between spaces and line breaks replaced by `cache[piece]`, separators kept;
+    or, if `cache` lacks some pieces, the set of those.  The Python form of `_pieces.map_pieces` (used when
+    the C module was not built): split, map and join are C-level string operations, one Python step a line."""
+    get = cache.__getitem__
+    try:
+        return "\n".join([" ".join(map(get, line.split(" "))) for line in text.split("\n")])
+    except KeyError:
+        return set(text.replace("\n", " ").split(" ")).difference(cache)
+
+
+try:
+    from ._pieces import map_pieces
+except ImportError:  # built without a C compiler
+    map_pieces = _map_pieces
 
 
 def _each(engine, joined: str, n: int) -> list[str] | None:
