@@ -81,12 +81,28 @@ GLUED = st.lists(st.tuples(st.sampled_from(["", " ", "-", "’", "x", "é", ". "
 
 
 @SETTINGS
-@given(GLUED)
-def test_both_ways_of_finding_name_words_agree(text):
-    """The normalizer finds name words either by looking at every capitalised word or, where capitalised
-    words are many (German), by locating the few name words among them: the tokens must be the same."""
-    NZ._check_revision()
-    assert _toks(NZ._name_tokens_located(text)) == _toks(NZ._scanned_tokens(text))
+@given(GLUED, st.data())
+def test_both_forms_of_the_capitalised_word_scan_agree(text, data):
+    """`_speedups.cap_words` (C) finds what `_CAP_TOKEN` finds, as its Python form `_cap_words` does: every
+    word, the words a dict says may start a name, or the words the dict lacks."""
+    from translit import _speedups
+    from translit.normalize import _CAP_TOKEN, _CAPITALS, _cap_words, _word_chars
+
+    def both(flags):
+        got = _speedups.cap_words(text, _CAPITALS, _word_chars(), flags)
+        assert got == _cap_words(text, _CAPITALS, _word_chars(), flags)
+        return got
+
+    every = [(m.start(), m.group()) for m in _CAP_TOKEN.finditer(text)]
+    assert both(None) == every
+    words = sorted({w for _, w in every})
+    known = data.draw(st.lists(st.sampled_from(words), unique=True)) if words else []
+    flags = {w: data.draw(st.booleans()) for w in known}
+    got = both(flags)
+    if len(known) < len(words):
+        assert got == set(words) - set(known)
+    else:
+        assert got == [(i, w) for i, w in every if flags[w]]
 
 
 def test_every_person_finds_itself_by_native_and_canonical_forms(authority, lookup):
@@ -131,16 +147,16 @@ PIECES = st.text(st.sampled_from(list("аБ ь\nxé\x00\x01") + ["\U0001d400"]),
 @SETTINGS
 @given(PIECES, st.data())
 def test_both_forms_of_the_piece_loop_agree(text, data):
-    """`_pieces.map_pieces` (C) and `_map_pieces` (Python) give the same text, or the same missing pieces,
+    """`_speedups.map_pieces` (C) and `_map_pieces` (Python) give the same text, or the same missing pieces,
     for any cache: separators kept, narrow and wide characters, empty pieces, values of any width."""
-    from translit import _pieces
+    from translit import _speedups
     from translit.schemes import _map_pieces
 
     pieces = sorted(set(text.replace("\n", " ").split(" ")))
     known = data.draw(st.lists(st.sampled_from(pieces), unique=True)) if pieces else []
     cache = {p: data.draw(st.text(st.sampled_from(list("ab\u044c\U0001d400")), max_size=3)) for p in known}
     expected = _map_pieces(text, cache)
-    assert _pieces.map_pieces(text, cache) == expected
+    assert _speedups.map_pieces(text, cache) == expected
     if isinstance(expected, str):
         assert expected.count("\n") == text.count("\n") and len(set(pieces) - set(known)) == 0
     else:
@@ -148,13 +164,13 @@ def test_both_forms_of_the_piece_loop_agree(text, data):
 
 
 def test_the_piece_loop_rejects_what_is_not_a_text_and_a_cache():
-    from translit import _pieces
+    from translit import _speedups
 
     with pytest.raises(TypeError):
-        _pieces.map_pieces(b"bytes", {})
+        _speedups.map_pieces(b"bytes", {})
     with pytest.raises(TypeError):
-        _pieces.map_pieces("a b", {"a": 1, "b": "b"})
-    assert _pieces.map_pieces("", {"": "x"}) == "x"
+        _speedups.map_pieces("a b", {"a": 1, "b": "b"})
+    assert _speedups.map_pieces("", {"": "x"}) == "x"
 
 
 @SETTINGS

@@ -16,8 +16,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-from ahocorasick_rs import AhoCorasick, MatchKind
+from functools import cache
+from itertools import accumulate, compress, islice
 
 from .fold import UPPER_LETTERS
 from .lookup import S_INFLECTED, Lookup, Match
@@ -29,6 +29,7 @@ _W = "\\w'’ʼ\u0300-\u036f\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\
 # superscript and subscript digits are footnote marks, not part of a word (Kádár⁴⁷)
 _TC = rf"(?:[^\W\u00b2\u00b3\u00b9\u2070-\u209f]|[{_W[2:]}])"
 _CAP_TOKEN = re.compile(rf"[{re.escape(_UPPER)}]{_TC}*\.?")
+_CAP_SPLIT = re.compile(f"({_CAP_TOKEN.pattern})")
 # endings of Slavic and Hungarian-looking surnames: a lone unknown word with one is reported as a candidate
 _SURNAME = re.compile(r"(?:ov|ev|ova|eva|in|ina|ic|ski|sky|skii|skij|ko|enko|ek|uk|yan|escu|fi|ffy)$")
 # capitalised words of institutions and places that a name candidate is never made of
@@ -64,6 +65,39 @@ def _collector_paused():
 def _gap_ok(text: str, a: int, b: int) -> bool:
     """Is text[a:b] a gap between two words of one name?  (No copy of the gap, however long.)"""
     return _GAP.fullmatch(text, a, b) is not None
+
+
+def _cap_words(text: str, capitals: bytes, word_chars: bytes, starts_name: dict[str, bool] | None):
+    """The Python form of `_speedups.cap_words`: (offset, word) of the capitalised words of `text` that
+    `starts_name` says may start a name (all, if it is None), or the set of the words it lacks.  One
+    regular-expression split (words at odd places; the lengths summed give the offsets)."""
+    parts = _CAP_SPLIT.split(text)
+    words = parts[1::2]
+    offsets = accumulate(map(len, parts))
+    # offsets[2k]: where word k starts (one more offset than words: the end of the tail)
+    found = zip(islice(offsets, 0, None, 2), words, strict=False)
+    if starts_name is None:
+        return list(found)
+    try:
+        flags = list(map(starts_name.__getitem__, words))
+    except KeyError:
+        return set(words).difference(starts_name)
+    return list(compress(found, flags))
+
+
+@cache
+def _word_chars() -> bytes:
+    """What `_TOKEN_CHAR` matches, as bytes indexed by code point, for the Basic Multilingual Plane."""
+    return bytes(_TOKEN_CHAR.match(chr(c)) is not None for c in range(0x10000))
+
+
+_CAPITALS = bytes(c in _UPPER for c in map(chr, range(max(map(ord, _UPPER)) + 1)))
+_WORD_CACHE_MAX = 500_000
+
+try:
+    from ._speedups import cap_words
+except ImportError:  # built without a C compiler
+    cap_words = _cap_words
 
 
 @dataclass
@@ -147,6 +181,7 @@ class Normalizer:
         fold = self.lookup.authority.folder.fold
         self.common = {fold(w) for w in lex.get("common_words", [])}
         self._word_cache: dict[str, tuple[int, str, int, tuple]] = {}
+        self._starts_name: dict[str, bool] = {}  # capitalised word -> is it a name word or an initial
         # query words of a run -> [its answer, facts about a one-word run's own explanations or None]
         self._run_cache: dict[tuple, list] = {}
         self._revision = None
@@ -155,18 +190,23 @@ class Normalizer:
         _ = self.lookup.index  # re-reads the store when another process changed it
         if self._revision != self.lookup.authority.revision:
             self._word_cache.clear()
+            self._starts_name.clear()
             self._run_cache.clear()
             self._revision = self.lookup.authority.revision
 
     def _kind(self, s: str) -> tuple[int, str, int, tuple]:
-        """_classify(s) and the token's words as a query, cached per distinct token."""
+        """_classify(s) and the token's words as a query, cached per distinct token (and whether it may
+        start a name, in `_starts_name`)."""
         hit = self._word_cache.get(s)
         if hit is None:
             kind, key, n = self._classify(s)
             flat = ((key, True),) if kind == 2 else tuple((w, False) for w in key.split())
             hit = (kind, key, n, flat)
-            if len(self._word_cache) < 500_000:
-                self._word_cache[s] = hit
+            if len(self._word_cache) >= _WORD_CACHE_MAX:
+                self._word_cache.clear()
+                self._starts_name.clear()
+            self._word_cache[s] = hit
+            self._starts_name[s] = kind != 0
         return hit
 
     def _classify(self, s: str) -> tuple[int, str, int]:
@@ -193,66 +233,30 @@ class Normalizer:
         return (1 if is_name else 0), key, len(word)
 
     def tokens(self, text: str, keep_other: bool = False) -> list[_Tok]:
-        """The capitalised words and initials of a text (the only places a name can start), with offsets.
+        """The name words and initials of a text (the only places a name can start; `keep_other`: every
+        capitalised word), with offsets, words glued after a letter (McDonald's D) left out.
 
-        Lower-case text is skipped by one C-level regular-expression scan, and what is learnt about a
-        word is cached, so the Python work is one dictionary probe per capitalised word."""
+        One scan in C (`_speedups.cap_words`; `_cap_words` is its Python form) finds the capitalised
+        words and asks `_starts_name` of each, so Python steps only over the words kept; what is learnt
+        about a word is cached."""
         self._check_revision()
-        if not keep_other:
-            return self._name_tokens(text)
-        return self._scanned_tokens(text, names_only=False)
-
-    def _name_tokens(self, text: str) -> list[_Tok]:
-        """tokens() without the other capitalised words, by whichever way is cheaper for this text."""
-        if len(text) > 50_000 and self._capitals_dense(text[:20_000]):
-            return self._name_tokens_located(text)
-        return self._scanned_tokens(text)
-
-    def _capitals_dense(self, sample: str) -> bool:
-        """Are capitalised words many beside the name words among them (a German text with few names)?
-        Then locating the few name words is cheaper than looking at every capitalised word. Measured on
-        4 MB texts with 12,000 name words: 79,000 capitalised words, scanning 129 ms and locating ~190;
-        315,000 capitalised words, 306 and 283 ms: they cross near twenty capitalised words a name."""
-        caps = _CAP_TOKEN.findall(sample)
-        return len(caps) > 20 * sum(1 for w in caps if self._kind(w)[0])
-
-    def _scanned_tokens(self, text: str, names_only: bool = True) -> list[_Tok]:
-        """The capitalised words of one regular-expression scan (`names_only`: the name words and
-        initials among them), words glued after a letter (McDonald's D) left out."""
+        starts_name = None if keep_other else self._starts_name
+        found = cap_words(text, _CAPITALS, _word_chars(), starts_name)
+        while isinstance(found, set):  # words not seen before
+            if len(found) >= _WORD_CACHE_MAX // 2:  # more than the cache keeps: no flags, every word
+                found = cap_words(text, _CAPITALS, _word_chars(), None)
+                break
+            for w in found:
+                self._kind(w)
+            found = cap_words(text, _CAPITALS, _word_chars(), starts_name)
         toks: list[_Tok] = []
         kind_of = self._kind
-        for m in _CAP_TOKEN.finditer(text):
-            s = m.group()
-            kind, key, n, flat = kind_of(s)
-            if kind or not names_only:
-                start = m.start()
-                if start and _WORD_CHAR.match(text, start - 1):
-                    continue  # inside a word
-                toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, flat))
-        return toks
-
-    def _name_tokens_located(self, text: str) -> list[_Tok]:
-        """The same tokens as `_scanned_tokens`: the distinct capitalised words are classified
-        (cached), and only the name words among them are located, by one Aho-Corasick scan (Rust)."""
-        kinds = {}
-        for w in set(_CAP_TOKEN.findall(text)):
-            hit = self._kind(w)
-            if hit[0]:
-                kinds[w] = hit
-        if not kinds:
-            return []
-        words = list(kinds)
-        ac = AhoCorasick(words, matchkind=MatchKind.LeftmostLongest)
-        toks: list[_Tok] = []
-        n = len(text)
-        for idx, start, end in ac.find_matches_as_indexes(text):
+        for start, s in found:
             if start and _WORD_CHAR.match(text, start - 1):
                 continue  # inside a word
-            w = words[idx]
-            if end < n and w[-1] != "." and _TOKEN_CHAR.match(text, end):
-                continue  # the start of a longer word (a period ends a word: N.Hruscsovval)
-            kind, key, length, flat = kinds[w]
-            toks.append(_Tok(start, start + length, w[:length], key, kind == 2, kind == 1, flat))
+            kind, key, n, flat = kind_of(s)
+            if kind or keep_other:
+                toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, flat))
         return toks
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:

@@ -143,7 +143,7 @@ class Scheme:
         Context rules look inside a word only (a word's edges are its start and end), so a text is the
         concatenation of the transliterations of its pieces between spaces and line breaks; running
         text repeats its words (Zipf), which a per-scheme cache turns into dictionary lookups.  The loop
-        over the pieces is C (`_pieces.map_pieces`, or C-level string operations in `_map_pieces`); only
+        over the pieces is C (`_speedups.map_pieces`, or C-level string operations in `_map_pieces`); only
         the pieces not seen before reach the engines."""
         cache = self._word_cache
         if len(cache) > 200_000:
@@ -258,7 +258,7 @@ def _cased_run(engine: tuple, text: str) -> str:
 
 def _map_pieces(text: str, cache: dict[str, str]) -> str | set[str]:
     """Every piece of `text` between spaces and line breaks replaced by `cache[piece]`, separators kept;
-    or, if `cache` lacks some pieces, the set of those.  The Python form of `_pieces.map_pieces` (used when
+    or, if `cache` lacks some pieces, the set of those.  The Python form of `_speedups.map_pieces` (used when
     the C module was not built): split, map and join are C-level string operations, one Python step a line."""
     get = cache.__getitem__
     try:
@@ -268,7 +268,7 @@ def _map_pieces(text: str, cache: dict[str, str]) -> str | set[str]:
 
 
 try:
-    from ._pieces import map_pieces
+    from ._speedups import map_pieces
 except ImportError:  # built without a C compiler
     map_pieces = _map_pieces
 

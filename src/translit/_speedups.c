@@ -1,6 +1,7 @@
-/* translit._pieces: the per-piece loop of Scheme._by_words in C.
+/* translit._speedups: two loops over whole texts in C, each with a Python form beside it that tests
+   hold it equal to (the module is optional: without a C compiler the Python forms run).
 
-   map_pieces(text, cache) cuts `text` at spaces and line breaks, looks each piece up in the dict
+   map_pieces(text, cache) (schemes.py, Scheme._by_words) cuts `text` at spaces and line breaks, looks each piece up in the dict
    `cache` and returns the text with every piece replaced by its value, separators kept as they are.
    If some pieces are not in `cache` it returns the set of those pieces instead (the caller fills the
    cache and calls again).  The pure-Python form of the same loop (replace, split, set, map, join) is
@@ -109,19 +110,105 @@ done:
     return missing != NULL ? missing : out;
 }
 
+static PyObject *
+cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2])
+            || !(args[3] == Py_None || PyDict_CheckExact(args[3]))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "cap_words(text: str, capitals: bytes, word_chars: bytes, starts_name: dict | None)");
+        return NULL;
+    }
+    PyObject *text = args[0], *flags = args[3] == Py_None ? NULL : args[3];
+    const unsigned char *caps = (const unsigned char *)PyBytes_AS_STRING(args[1]);
+    Py_ssize_t ncaps = PyBytes_GET_SIZE(args[1]);
+    const unsigned char *wchars = (const unsigned char *)PyBytes_AS_STRING(args[2]);
+    Py_ssize_t nwchars = PyBytes_GET_SIZE(args[2]);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *found = PyList_New(0), *missing = NULL;
+    if (found == NULL)
+        return NULL;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (!(ch < (Py_UCS4)ncaps && caps[ch])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i++;
+        while (i < n) {
+            ch = PyUnicode_READ(kind, data, i);
+            int word = ch < (Py_UCS4)nwchars ? wchars[ch] : (Py_UNICODE_ISALNUM(ch) || ch == '_');
+            if (!word)
+                break;
+            i++;
+        }
+        if (i < n && PyUnicode_READ(kind, data, i) == '.')
+            i++;
+        PyObject *w = PyUnicode_Substring(text, start, i);
+        if (w == NULL)
+            goto error;
+        int keep = 1;
+        if (flags != NULL) {
+            PyObject *flag = PyDict_GetItemWithError(flags, w);  /* borrowed */
+            if (flag == NULL) {
+                keep = 0;
+                if (PyErr_Occurred() || (missing == NULL && (missing = PySet_New(NULL)) == NULL)
+                        || PySet_Add(missing, w) < 0) {
+                    Py_DECREF(w);
+                    goto error;
+                }
+            }
+            else if (missing != NULL || (keep = PyObject_IsTrue(flag)) <= 0) {
+                if (keep < 0) {
+                    Py_DECREF(w);
+                    goto error;
+                }
+                keep = 0;
+            }
+        }
+        if (keep) {
+            PyObject *item = Py_BuildValue("(nN)", start, w);  /* steals w */
+            if (item == NULL || PyList_Append(found, item) < 0) {
+                Py_XDECREF(item);
+                goto error;
+            }
+            Py_DECREF(item);
+        }
+        else
+            Py_DECREF(w);
+    }
+    if (missing != NULL) {
+        Py_DECREF(found);
+        return missing;
+    }
+    return found;
+
+error:
+    Py_DECREF(found);
+    Py_XDECREF(missing);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"map_pieces", (PyCFunction)(void (*)(void))map_pieces, METH_FASTCALL,
      "map_pieces(text, cache) -> str | set: every piece of text between spaces and line breaks replaced by\n"
      "cache[piece], or the set of the pieces that cache lacks."},
+    {"cap_words", (PyCFunction)(void (*)(void))cap_words, METH_FASTCALL,
+     "cap_words(text, capitals, word_chars, starts_name) -> list[(offset, word)] | set: the capitalised\n"
+     "words that may start a name (all, with starts_name None), or the words that starts_name lacks."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_pieces", "The per-piece loop of long-text transliteration in C.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_speedups", "Loops over whole texts in C (long-text transliteration, capitalised words).",
+    -1, methods,
 };
 
 PyMODINIT_FUNC
-PyInit__pieces(void)
+PyInit__speedups(void)
 {
     return PyModule_Create(&module);
 }
