@@ -1,11 +1,20 @@
 /* translit._speedups: two loops over whole texts in C, each with a Python form beside it that tests
    hold it equal to (the module is optional: without a C compiler the Python forms run).
 
-   map_pieces(text, cache) (schemes.py, Scheme._by_words) cuts `text` at spaces and line breaks, looks each piece up in the dict
-   `cache` and returns the text with every piece replaced by its value, separators kept as they are.
-   If some pieces are not in `cache` it returns the set of those pieces instead (the caller fills the
-   cache and calls again).  The pure-Python form of the same loop (replace, split, set, map, join) is
-   in schemes.py; tests assert both give the same. */
+   map_pieces(text, cache) (schemes.py, Scheme._by_words) cuts `text` at spaces and line breaks, looks
+   each piece up in the dict `cache` and returns the text with every piece replaced by its value,
+   separators kept as they are.  If some pieces are not in `cache` it returns the set of those pieces
+   instead (the caller fills the cache and calls again).  Python form: schemes._map_pieces.
+
+   cap_words(text, capitals, word_chars, glue_chars, starts_name) (normalize.py, Normalizer.tokens)
+   finds the capitalised words the way normalize._CAP_TOKEN does (a capital, then word characters, then
+   an optional full stop) that do not follow a character of normalize._WORD_CHAR (McDonald's D).
+   `capitals`, `word_chars` and `glue_chars` are bytes indexed by code point (1: in the class), made in
+   Python from the regular expressions themselves; past the end of the last two, a character is in
+   them if it is in sre's \w (alphanumeric or _).  It returns (found, missing): the list of
+   (offset, word) of the words that `starts_name` (a dict word -> bool) says may start a name or does
+   not know, and the set of the words it does not know (None if none); with starts_name None, every
+   word and None.  Python form: normalize._cap_words. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -113,17 +122,19 @@ done:
 static PyObject *
 cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2])
-            || !(args[3] == Py_None || PyDict_CheckExact(args[3]))) {
-        PyErr_SetString(PyExc_TypeError,
-                        "cap_words(text: str, capitals: bytes, word_chars: bytes, starts_name: dict | None)");
+    if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2])
+            || !PyBytes_Check(args[3]) || !(args[4] == Py_None || PyDict_CheckExact(args[4]))) {
+        PyErr_SetString(PyExc_TypeError, "cap_words(text: str, capitals: bytes, word_chars: bytes, "
+                                         "glue_chars: bytes, starts_name: dict | None)");
         return NULL;
     }
-    PyObject *text = args[0], *flags = args[3] == Py_None ? NULL : args[3];
+    PyObject *text = args[0], *flags = args[4] == Py_None ? NULL : args[4];
     const unsigned char *caps = (const unsigned char *)PyBytes_AS_STRING(args[1]);
     Py_ssize_t ncaps = PyBytes_GET_SIZE(args[1]);
     const unsigned char *wchars = (const unsigned char *)PyBytes_AS_STRING(args[2]);
     Py_ssize_t nwchars = PyBytes_GET_SIZE(args[2]);
+    const unsigned char *glue = (const unsigned char *)PyBytes_AS_STRING(args[3]);
+    Py_ssize_t nglue = PyBytes_GET_SIZE(args[3]);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -147,26 +158,27 @@ cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         if (i < n && PyUnicode_READ(kind, data, i) == '.')
             i++;
+        if (start > 0) {
+            Py_UCS4 before = PyUnicode_READ(kind, data, start - 1);
+            if (before < (Py_UCS4)nglue ? glue[before] : (Py_UNICODE_ISALNUM(before) || before == '_'))
+                continue;  /* inside a word */
+        }
         PyObject *w = PyUnicode_Substring(text, start, i);
         if (w == NULL)
             goto error;
         int keep = 1;
         if (flags != NULL) {
             PyObject *flag = PyDict_GetItemWithError(flags, w);  /* borrowed */
-            if (flag == NULL) {
-                keep = 0;
+            if (flag == NULL) {  /* not known: kept, and named in `missing` */
                 if (PyErr_Occurred() || (missing == NULL && (missing = PySet_New(NULL)) == NULL)
                         || PySet_Add(missing, w) < 0) {
                     Py_DECREF(w);
                     goto error;
                 }
             }
-            else if (missing != NULL || (keep = PyObject_IsTrue(flag)) <= 0) {
-                if (keep < 0) {
-                    Py_DECREF(w);
-                    goto error;
-                }
-                keep = 0;
+            else if ((keep = PyObject_IsTrue(flag)) < 0) {
+                Py_DECREF(w);
+                goto error;
             }
         }
         if (keep) {
@@ -180,11 +192,7 @@ cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         else
             Py_DECREF(w);
     }
-    if (missing != NULL) {
-        Py_DECREF(found);
-        return missing;
-    }
-    return found;
+    return Py_BuildValue("(NN)", found, missing != NULL ? missing : Py_NewRef(Py_None));
 
 error:
     Py_DECREF(found);
@@ -197,8 +205,9 @@ static PyMethodDef methods[] = {
      "map_pieces(text, cache) -> str | set: every piece of text between spaces and line breaks replaced by\n"
      "cache[piece], or the set of the pieces that cache lacks."},
     {"cap_words", (PyCFunction)(void (*)(void))cap_words, METH_FASTCALL,
-     "cap_words(text, capitals, word_chars, starts_name) -> list[(offset, word)] | set: the capitalised\n"
-     "words that may start a name (all, with starts_name None), or the words that starts_name lacks."},
+     "cap_words(text, capitals, word_chars, glue_chars, starts_name) -> (list[(offset, word)], set | None): the\n"
+     "capitalised words that may start a name or that starts_name lacks (all, with starts_name None), and\n"
+     "the words it lacks."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import accumulate, compress, islice
+from itertools import accumulate, islice
 
 from .fold import UPPER_LETTERS
 from .lookup import S_INFLECTED, Lookup, Match
@@ -67,31 +67,32 @@ def _gap_ok(text: str, a: int, b: int) -> bool:
     return _GAP.fullmatch(text, a, b) is not None
 
 
-def _cap_words(text: str, capitals: bytes, word_chars: bytes, starts_name: dict[str, bool] | None):
-    """The Python form of `_speedups.cap_words`: (offset, word) of the capitalised words of `text` that
-    `starts_name` says may start a name (all, if it is None), or the set of the words it lacks.  One
+def _cap_words(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes,
+               starts_name: dict[str, bool] | None):
+    """The Python form of `_speedups.cap_words`: (found, missing), found the (offset, word) of the
+    capitalised words of `text` not glued after a letter that `starts_name` says may start a name or
+    does not know (all, if it is None), missing the set of those it does not know (None if none).  One
     regular-expression split (words at odd places; the lengths summed give the offsets)."""
     parts = _CAP_SPLIT.split(text)
-    words = parts[1::2]
-    offsets = accumulate(map(len, parts))
     # offsets[2k]: where word k starts (one more offset than words: the end of the tail)
-    found = zip(islice(offsets, 0, None, 2), words, strict=False)
+    found = [(start, w) for start, w in zip(islice(accumulate(map(len, parts)), 0, None, 2), parts[1::2], strict=False)
+             if not (start and _WORD_CHAR.match(text, start - 1))]
     if starts_name is None:
-        return list(found)
-    try:
-        flags = list(map(starts_name.__getitem__, words))
-    except KeyError:
-        return set(words).difference(starts_name)
-    return list(compress(found, flags))
+        return found, None
+    missing = {w for _, w in found}.difference(starts_name)
+    return [f for f in found if starts_name.get(f[1], True)], missing or None
 
 
 @cache
-def _word_chars() -> bytes:
-    """What `_TOKEN_CHAR` matches, as bytes indexed by code point, for the Basic Multilingual Plane."""
-    return bytes(_TOKEN_CHAR.match(chr(c)) is not None for c in range(0x10000))
+def _char_classes() -> tuple[bytes, bytes, bytes]:
+    """The character classes of `cap_words` as bytes indexed by code point: capitals (`_UPPER`), and, for
+    the Basic Multilingual Plane, what `_TOKEN_CHAR` and `_WORD_CHAR` match."""
+    bmp = [chr(c) for c in range(0x10000)]
+    return (bytes(c in _UPPER for c in bmp[:max(map(ord, _UPPER)) + 1]),
+            bytes(_TOKEN_CHAR.match(c) is not None for c in bmp),
+            bytes(_WORD_CHAR.match(c) is not None for c in bmp))
 
 
-_CAPITALS = bytes(c in _UPPER for c in map(chr, range(max(map(ord, _UPPER)) + 1)))
 _WORD_CACHE_MAX = 500_000
 
 try:
@@ -100,7 +101,7 @@ except ImportError:  # built without a C compiler
     cap_words = _cap_words
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int
     end: int
@@ -237,23 +238,15 @@ class Normalizer:
         capitalised word), with offsets, words glued after a letter (McDonald's D) left out.
 
         One scan in C (`_speedups.cap_words`; `_cap_words` is its Python form) finds the capitalised
-        words and asks `_starts_name` of each, so Python steps only over the words kept; what is learnt
-        about a word is cached."""
+        words and asks `_starts_name` of each, so Python steps only over the words kept and the words
+        not seen before; what is learnt about a word is cached."""
         self._check_revision()
-        starts_name = None if keep_other else self._starts_name
-        found = cap_words(text, _CAPITALS, _word_chars(), starts_name)
-        while isinstance(found, set):  # words not seen before
-            if len(found) >= _WORD_CACHE_MAX // 2:  # more than the cache keeps: no flags, every word
-                found = cap_words(text, _CAPITALS, _word_chars(), None)
-                break
-            for w in found:
-                self._kind(w)
-            found = cap_words(text, _CAPITALS, _word_chars(), starts_name)
+        found, missing = cap_words(text, *_char_classes(), None if keep_other else self._starts_name)
+        for w in missing or ():  # words not seen before
+            self._kind(w)
         toks: list[_Tok] = []
         kind_of = self._kind
         for start, s in found:
-            if start and _WORD_CHAR.match(text, start - 1):
-                continue  # inside a word
             kind, key, n, flat = kind_of(s)
             if kind or keep_other:
                 toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, flat))
@@ -279,12 +272,13 @@ class Normalizer:
                 i += 1
                 continue
             j = i + 1
-            keys = {t.key}
-            while (j < n and j - i < _MAX_RUN and (toks[j].name or toks[j].initial)
-                   and (toks[j].initial or toks[j].key not in keys)
-                   and _gap_ok(text, toks[j - 1].end, toks[j].start)):
-                keys.add(toks[j].key)
-                j += 1
+            if j < n and _gap_ok(text, t.end, toks[j].start):  # a run of more than one word
+                keys = {t.key}
+                while (j < n and j - i < _MAX_RUN and (toks[j].name or toks[j].initial)
+                       and (toks[j].initial or toks[j].key not in keys)
+                       and _gap_ok(text, toks[j - 1].end, toks[j].start)):
+                    keys.add(toks[j].key)
+                    j += 1
             i = self._resolve(toks, i, j, text, mentions, report)
         if want_unknown:
             self._report_unknown(toks, mentions, text, report)
@@ -336,13 +330,21 @@ class Normalizer:
     def _resolve(self, toks, i, j, text, mentions, report) -> int:
         """Longest run of name words from i that one person explains; returns where to go on."""
         cache = self._run_cache
+        if j - i == 1:  # the usual case: one word, whose answer needs no context but its neighbour
+            entry = cache.get(toks[i].flat)
+            if entry is not None and entry[2]:
+                res = entry[0]
+                if self._given_beside(toks, i, j, j, res.person.id, text):
+                    return j
+                return self._take(toks[i].start, toks[i].end, res, text, mentions, report, j)
         for end in range(j, i, -1):
             if toks[end - 1].initial:
                 continue
             flat = toks[i].flat if end - i == 1 else tuple(p for t in toks[i:end] for p in t.flat)
             entry = cache.get(flat)
             if entry is None:
-                entry = [self.lookup.lookup_words(list(flat), style=self.style), None]
+                # [answer, facts of a one-word run, whether a one-word run needs no other check]
+                entry = [self.lookup.lookup_words(list(flat), style=self.style), None, False]
                 if len(cache) < 200_000:
                     cache[flat] = entry
             res = entry[0]
@@ -353,7 +355,8 @@ class Normalizer:
             if end - i == 1:
                 tok = toks[i]
                 if entry[1] is None:
-                    entry[1] = self._alone(tok.key, res)
+                    entry[1] = common, best, family = self._alone(tok.key, res)
+                    entry[2] = not common and best >= S_INFLECTED and family
                 common, best, family = entry[1]
                 if common and not self._common_is_name(family, res, not self._context_says_name(toks, i)):
                     continue  # "Nagy" starting a sentence is the adjective, "Vas megye" a county, "Max" a name
@@ -361,15 +364,18 @@ class Normalizer:
                     continue  # one word read only as a misspelling (Winner, GARF) needs the person named before
                 if not family and self._by_name_of_another(tok, text):
                     continue  # "Walter Ulbricht" is not Tito, whose alias was Walter
-            start, stop = toks[i].start, toks[end - 1].end
-            m = Mention(start, stop, text[start:stop], res)
-            self._seen.add(res.person.id)
-            self._last_end = stop
-            mentions.append(m)
-            if report is not None:
-                report.add_mention(m)
-            return end
+            return self._take(toks[i].start, toks[end - 1].end, res, text, mentions, report, end)
         return i + 1
+
+    def _take(self, start: int, stop: int, res: Match, text: str, mentions, report, end: int) -> int:
+        """Record the mention text[start:stop] of res; returns `end`, the token to go on from."""
+        m = Mention(start, stop, text[start:stop], res)
+        self._seen.add(res.person.id)
+        self._last_end = stop
+        mentions.append(m)
+        if report is not None:
+            report.add_mention(m)
+        return end
 
     def _alone(self, key: str, res: Match) -> tuple[bool, float, bool]:
         """What a one-word mention's checks need to know of its word, once per word and person: is it a
