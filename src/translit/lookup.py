@@ -226,6 +226,7 @@ class Lookup:
         self.common = {self.authority.folder.fold(t) for t in lex.get("common_words", [])}
         self._index: Index | None = None
         self._index_revision = None
+        self.exempted = False  # the index was exempted from cyclic collection (a big table)
 
     def _current(self) -> Index:
         """The index as it is (public entry points refresh it first; internal steps do not re-check)."""
@@ -242,6 +243,7 @@ class Lookup:
                 # collector they are traversed at every full collection. Collect once, then exempt them.
                 gc.collect()
                 gc.freeze()
+                self.exempted = True  # what reads through this index adds to its caches is exempted too
         return self._index
 
     # -- query cleaning ---------------------------------------------------------------------

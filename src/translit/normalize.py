@@ -49,15 +49,22 @@ _GAP = re.compile(r"[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?\n?")
 
 
 @contextmanager
-def _collector_paused():
+def _collector_paused(lookup: Lookup):
     """The cyclic garbage collector off while a text is read: it would walk the caches and the table's
     index again and again while the text allocates small, acyclic results that reference counting
-    frees anyway. Its former state comes back at the end."""
+    frees anyway. Its former state comes back at the end.
+
+    When the table's index was exempted from collection (`gc.freeze`: a big table, see `Lookup.index`;
+    it may be built during the read), what the read added to the caches is exempted too, by the same policy: else the
+    first collection after the read walks all of it at once (a third of a second after 50 MB at
+    100,000 variants)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if lookup.exempted:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -160,9 +167,10 @@ class Report:
 class _Tok:
     """A capitalised word or initial of a text: offsets, surface, folded key and its words as a query."""
 
-    __slots__ = ("start", "end", "text", "key", "initial", "name", "flat")
+    __slots__ = ("start", "end", "text", "key", "initial", "name", "flat", "alone")
 
-    def __init__(self, start: int, end: int, text: str, key: str, initial: bool, name: bool, flat: tuple):
+    def __init__(self, start: int, end: int, text: str, key: str, initial: bool, name: bool, flat: tuple,
+                 alone: list):
         self.start = start
         self.end = end
         self.text = text
@@ -170,6 +178,7 @@ class _Tok:
         self.initial = initial
         self.name = name
         self.flat = flat  # ((word, is_initial), ...) as lookup_words takes them
+        self.alone = alone  # the answer for the word as a run of its own, shared by its tokens (see _resolve)
 
 
 class Normalizer:
@@ -181,7 +190,7 @@ class Normalizer:
         lex = tomllib.loads((self.lookup.authority.tables.directory / "lexicon.toml").read_text(encoding="utf-8"))
         fold = self.lookup.authority.folder.fold
         self.common = {fold(w) for w in lex.get("common_words", [])}
-        self._word_cache: dict[str, tuple[int, str, int, tuple]] = {}
+        self._word_cache: dict[str, tuple[int, str, int, tuple, str, list]] = {}
         self._starts_name: dict[str, bool] = {}  # capitalised word -> is it a name word or an initial
         # query words of a run -> [its answer, facts about a one-word run's own explanations or None]
         self._run_cache: dict[tuple, list] = {}
@@ -195,14 +204,14 @@ class Normalizer:
             self._run_cache.clear()
             self._revision = self.lookup.authority.revision
 
-    def _kind(self, s: str) -> tuple[int, str, int, tuple]:
-        """_classify(s) and the token's words as a query, cached per distinct token (and whether it may
-        start a name, in `_starts_name`)."""
+    def _kind(self, s: str) -> tuple[int, str, int, tuple, str, list]:
+        """_classify(s), the token's words as a query, its surface and the holder of its answer as a run of
+        its own, cached per distinct token (and whether it may start a name, in `_starts_name`)."""
         hit = self._word_cache.get(s)
         if hit is None:
             kind, key, n = self._classify(s)
             flat = ((key, True),) if kind == 2 else tuple((w, False) for w in key.split())
-            hit = (kind, key, n, flat)
+            hit = (kind, key, n, flat, s[:n], [])
             if len(self._word_cache) >= _WORD_CACHE_MAX:
                 self._word_cache.clear()
                 self._starts_name.clear()
@@ -245,16 +254,16 @@ class Normalizer:
         for w in missing or ():  # words not seen before
             self._kind(w)
         toks: list[_Tok] = []
-        kind_of = self._kind
+        known, kind_of = self._word_cache.get, self._kind
         for start, s in found:
-            kind, key, n, flat = kind_of(s)
+            kind, key, n, flat, surface, alone = known(s) or kind_of(s)
             if kind or keep_other:
-                toks.append(_Tok(start, start + n, s[:n], key, kind == 2, kind == 1, flat))
+                toks.append(_Tok(start, start + n, surface, key, kind == 2, kind == 1, flat, alone))
         return toks
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
         """The mentions in `text`, in order, with offsets into it."""
-        with _collector_paused():
+        with _collector_paused(self.lookup):
             return self._find(text, report)
 
     def _find(self, text: str, report: Report | None) -> list[Mention]:
@@ -331,8 +340,8 @@ class Normalizer:
         """Longest run of name words from i that one person explains; returns where to go on."""
         cache = self._run_cache
         if j - i == 1:  # the usual case: one word, whose answer needs no context but its neighbour
-            entry = cache.get(toks[i].flat)
-            if entry is not None and entry[2]:
+            entry = toks[i].alone
+            if entry and entry[2]:
                 res = entry[0]
                 if self._given_beside(toks, i, j, j, res.person.id, text):
                     return j
@@ -340,13 +349,18 @@ class Normalizer:
         for end in range(j, i, -1):
             if toks[end - 1].initial:
                 continue
-            flat = toks[i].flat if end - i == 1 else tuple(p for t in toks[i:end] for p in t.flat)
-            entry = cache.get(flat)
-            if entry is None:
-                # [answer, facts of a one-word run, whether a one-word run needs no other check]
-                entry = [self.lookup.lookup_words(list(flat), style=self.style), None, False]
-                if len(cache) < 200_000:
-                    cache[flat] = entry
+            if end - i == 1:  # a word's answer on its own is kept with the word (`_kind`)
+                entry = toks[i].alone
+                if not entry:
+                    # [answer, facts of a one-word run, whether a one-word run needs no other check]
+                    entry += [self.lookup.lookup_words(list(toks[i].flat), style=self.style), None, False]
+            else:
+                flat = tuple(p for t in toks[i:end] for p in t.flat)
+                entry = cache.get(flat)
+                if entry is None:
+                    entry = [self.lookup.lookup_words(list(flat), style=self.style)]
+                    if len(cache) < 200_000:
+                        cache[flat] = entry
             res = entry[0]
             if res is None:
                 continue
@@ -407,14 +421,13 @@ class Normalizer:
     def _given_beside(self, toks, i, end, j, pid, text) -> bool:
         """Is a run toks[i:end] touched by another person's given name (just before it, or next in the run)?"""
         index = self.lookup._current()
-        mine = index.person_keys.get(pid, set())
         if end < j and not toks[end].initial:
             k = toks[end].key
-            if k in index.given_keys and k not in mine:
+            if k in index.given_keys and k not in index.person_keys.get(pid, ()):
                 return True
         if i > 0 and toks[i - 1].end > self._last_end:  # not a word of the mention just before
             prev = toks[i - 1]
-            if (not prev.initial and prev.key in index.given_keys and prev.key not in mine
+            if (not prev.initial and prev.key in index.given_keys and prev.key not in index.person_keys.get(pid, ())
                     and _gap_ok(text, prev.end, toks[i].start)):
                 return True
         return False
@@ -426,7 +439,7 @@ class Normalizer:
         if not m:
             return False
         nxt = m.group(1)
-        kind, key, _, _ = self._kind(nxt)
+        kind, key = self._kind(nxt)[:2]
         return kind == 0 and key not in self.lookup.titles
 
     def _context_says_name(self, toks, i) -> bool:
@@ -442,7 +455,7 @@ class Normalizer:
         behind is the caches' new entries and its mentions, which a collection after every chunk would
         walk again and again (a tenth of the time at 100,000 variants) to find nothing; everything else
         is freed by reference counting. Mentions are yielded with the collector paused."""
-        with _collector_paused():
+        with _collector_paused(self.lookup):
             base = 0
             for chunk in chunks:
                 for m in self._find(chunk, report):
