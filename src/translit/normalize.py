@@ -288,6 +288,11 @@ class Normalizer:
                        and _gap_ok(text, toks[j - 1].end, toks[j].start)):
                     keys.add(toks[j].key)
                     j += 1
+            elif (entry := t.alone) and entry[2] and not (i and toks[i - 1].end > self._last_end):
+                # the usual case, in line: one word whose answer needs no context, no word just before it
+                # that a mention did not take (see _resolve and _given_beside)
+                i = self._take(t.start, t.end, entry[0], text, mentions, report, j)
+                continue
             i = self._resolve(toks, i, j, text, mentions, report)
         if want_unknown:
             self._report_unknown(toks, mentions, text, report)
