@@ -195,3 +195,11 @@ def test_authority_api(authority):
     assert tito["Tito"][0] == "pseudonym"
     assert [x.id for x in authority.search("Mićunović")][:1] == ["micunovic-veljko"]
     assert authority.search("") == []
+
+
+def test_normalizer_answers_render_their_canonical_form_when_read(authority, lookup):
+    """lookup_words leaves the canonical form to be rendered on first read, in the style asked for."""
+    m = lookup.lookup_words([("hruscsov", False)], style="hu")
+    assert m is not None and not isinstance(m._canonical, str)
+    assert m.canonical == authority.canonical(m.person, "hu") and isinstance(m._canonical, str)
+    assert m.to_dict()["canonical"] == m.canonical

@@ -50,14 +50,26 @@ _FAMILY = ("family", "pseudonym")
 
 
 class Match:
-    """One person as the answer to a query; the reason is worded when it is read."""
+    """One person as the answer to a query; the reason is worded and the canonical form rendered when
+    they are read (a normalizer that only counts or locates mentions does not pay for either)."""
 
     def __init__(self, person: Person, score: float, why, canonical: str = "", native: str = ""):
         self.person = person
         self.score = score
         self._why = why  # a str, or a list of str and Hit whose reasons are joined on demand
-        self.canonical = canonical
+        self._canonical = canonical  # a str, or a callable that renders it
         self.native = native
+
+    @property
+    def canonical(self) -> str:
+        if not isinstance(self._canonical, str):
+            self._canonical = self._canonical()
+        return self._canonical
+
+    @canonical.setter
+    def canonical(self, value) -> None:
+        """A str, or a callable without arguments that renders it when first read."""
+        self._canonical = value
 
     @property
     def why(self) -> str:
@@ -398,7 +410,7 @@ class Lookup:
         matches = self.rank(words)
         if matches and matches[0].score >= self.threshold:
             best = matches[0]
-            best.canonical = self.authority.canonical(best.person, style)
+            best.canonical = partial(self.authority.canonical, best.person, style)
             return best
         return None
 
