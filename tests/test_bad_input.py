@@ -37,6 +37,7 @@ def test_invalid_utf8_names_the_offset(cli_env):
     assert r.returncode != 0
     err = r.stderr.decode()
     assert "line 2" in err and "byte offset 13" in err and "Traceback" not in err
+    assert r.stdout.decode() == "Khrushchëv\n"  # the line before the bad byte is not lost
     r = cli(["--no-db", "transliterate", "-s", "ru-bgn", "--errors", "replace"], cli_env, b"\xd0\xa5\xff\n")
     assert r.returncode == 0 and r.stdout.decode().startswith("Kh\ufffd")
     r = cli(["--no-db", "lookup", "--jsonl"], cli_env, b"Tito\n\xfe\n")
@@ -161,3 +162,15 @@ def test_tables_check_reports_claims_and_duplicates(mini_tables, cli_env):
     assert "deliberate ambiguity" in out  # namesakes: a warning
     code, out = check(_person("kovacs-bela", "Kovács Béla", "hu", "Kovács", "Béla"))
     assert code != 0 and "duplicate id" in out
+
+
+def test_streamed_blocks_equal_line_by_line(cli_env):
+    """Standard input goes through in blocks of lines; --line-buffered answers each line at once; both
+    give what the library gives line by line, across block boundaries too."""
+    lines = [f"Хрущёв {i} Ельцин ЕЛЬЦИН подъезд Юрий\r\n" if i % 7 else "\n" for i in range(4000)]
+    data = "".join(lines)
+    expected = "".join(translit.transliterate(line, "ru-de") for line in lines)
+    for extra in ([], ["--line-buffered"]):
+        r = cli(["--no-db", "transliterate", "-s", "ru-de", *extra], cli_env, data.encode())
+        assert r.returncode == 0, r.stderr.decode()
+        assert r.stdout.decode() == expected

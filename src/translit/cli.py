@@ -115,10 +115,13 @@ def schemes(obj, as_json):
 @click.option("--scheme", "-s", "scheme_id", help="Scheme id (see `translit schemes`).")
 @click.option("--all", "show_all", is_flag=True, help="Show the text in every applicable scheme.")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", help="Bad UTF-8 input.")
+@click.option("--line-buffered", is_flag=True,
+              help="Answer each input line at once (for a program that waits for each line's answer); "
+                   "by default lines are transliterated in blocks of about 64 KB, several times faster.")
 @click.argument("text", nargs=-1)
 @click.pass_obj
-def transliterate(obj, scheme_id, show_all, errors, text):
-    """Transliterate TEXT (or standard input, line by line).
+def transliterate(obj, scheme_id, show_all, errors, line_buffered, text):
+    """Transliterate TEXT (or standard input, streamed in blocks of lines).
 
     Example: translit transliterate --scheme ru-de Хрущёв
     """
@@ -137,10 +140,23 @@ def transliterate(obj, scheme_id, show_all, errors, text):
     if text and text != ("-",):
         click.echo(scheme.transliterate(" ".join(text)))
         return
-    n = 0
-    for line in _stdin_lines(errors, keepends=True):
-        n += 1
-        sys.stdout.write(scheme.transliterate(line))
+    # Rules look no further than a line, so a block of lines comes out as its lines one by one would:
+    # the long-text path then sees each distinct word once per block instead of paying per line.
+    n = size = 0
+    block: list[str] = []
+    try:
+        for line in _stdin_lines(errors, keepends=True):
+            n += 1
+            block.append(line)
+            size += len(line)
+            if line_buffered or size >= 1 << 16:
+                sys.stdout.write(scheme.transliterate("".join(block)))
+                if line_buffered:
+                    sys.stdout.flush()
+                block, size = [], 0
+    finally:  # a decoding error loses nothing: the lines before it are written first
+        if block:
+            sys.stdout.write(scheme.transliterate("".join(block)))
     if n == 0:
         raise InputError("empty input")
 

@@ -133,18 +133,19 @@ class Scheme:
         """Transliterate `text`; characters the scheme does not cover pass through."""
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        if len(text) > 256 and self._compiled[1] is not None:
+        if self._compiled[1] is not None:
             return self._by_words(text)
         return self._whole(text)
 
     def _by_words(self, text: str) -> str:
-        """Long text through a scheme with context rules: each distinct piece is transliterated once.
+        """Text through a scheme with context rules: each distinct piece is transliterated once.
 
         Context rules look inside a word only (a word's edges are its start and end), so a text is the
         concatenation of the transliterations of its pieces between spaces and line breaks; running
         text repeats its words (Zipf), which a per-scheme cache turns into dictionary lookups.  The loop
         over the pieces is C (`_speedups.map_pieces`, or C-level string operations in `_map_pieces`); only
-        the pieces not seen before reach the engines."""
+        the pieces not seen before reach the engines.  A name seen before costs a few dictionary probes;
+        a text of any length, one probe a piece plus the new pieces' pass through the rules."""
         cache = self._word_cache
         if len(cache) > 200_000:
             cache.clear()
