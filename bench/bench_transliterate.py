@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 import translit
-from corpus import RU_WORDS, SR_WORDS, text
+from corpus import RU_WORDS, SR_WORDS, text, vocabulary
 
 
 def rate(fn: Callable[[str], object], data: str, repeat: int = 3, setup: Callable[[], None] | None = None) -> float:
@@ -128,12 +128,50 @@ def report(lang: str, rows: list[tuple[str, float, float]]) -> None:
         print(f"| {name} | {r:.2f} | {q / fastest:.2f}× | {q:.2f}× |")
 
 
+def run_names(lang: str, n: int = 20_000, rounds: int = 5) -> None:
+    """Names one call each, as a name list is transliterated: µs per name, the median over interleaved
+    rounds, for new names (our caches cleared: every name's words go through the rules) and for names
+    seen before (the same list again), beside the libraries and the floor."""
+    vocab = vocabulary(RU_WORDS if lang == "ru" else SR_WORDS, lang, 2 * n, seed=3)
+    names = [f"{a[:1].upper()}{a[1:]} {b[:1].upper()}{b[1:]}" for a, b in zip(vocab[::2], vocab[1::2], strict=True)]
+    floor = floor_table("ru-alalc-plain" if lang == "ru" else "sr-cyrl-latn")
+    import cyrtranslit
+    jobs: list[tuple[str, Callable[[str], object], Callable[[], None] | None]] = [
+        ("str.translate floor", lambda s: s.translate(floor), None),
+        (f"cyrtranslit {lang}", lambda s: cyrtranslit.to_latin(s, lang), None)]
+    if lang == "ru":
+        import iuliia
+
+        jobs.append(("iuliia BGN_PCGN", iuliia.BGN_PCGN.translate, None))
+    ids = ["ru-bgn", "ru-de", "ru-pl", "ru-alalc"] if lang == "ru" else ["sr-cyrl-latn"]
+    for sid in ids:
+        scheme = translit.get_tables().schemes[sid]
+        jobs.append((f"translit {sid}, new names", scheme.transliterate, scheme._word_cache.clear))
+        jobs.append((f"translit {sid}, names seen before", scheme.transliterate, None))
+    times: dict[str, list[float]] = {name: [] for name, *_ in jobs}
+    for _ in range(rounds):
+        for name, fn, setup in jobs:
+            if setup:
+                setup()
+            t = time.perf_counter()
+            for x in names:
+                fn(x)
+            times[name].append((time.perf_counter() - t) / len(names) * 1e6)
+    print(f"\n### {lang}: {len(names):,} two-word names, one call each (µs per name, median of {rounds} rounds)")
+    print("| implementation | µs per name |")
+    print("|---|---:|")
+    for name, *_ in jobs:
+        print(f"| {name} | {statistics.median(times[name]):.1f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=5.0, help="size of each test text in MB")
     args = ap.parse_args()
     for lang in ("ru", "sr"):
         report(lang, run(lang, args.mb))
+    for lang in ("ru", "sr"):
+        run_names(lang)
 
 
 if __name__ == "__main__":

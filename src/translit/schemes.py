@@ -133,9 +133,23 @@ class Scheme:
         """Transliterate `text`; characters the scheme does not cover pass through."""
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        if self._compiled[1] is not None:
+        if self._compiled[1] is None:
+            return self._whole(text)
+        if len(text) > _SHORT:
             return self._by_words(text)
-        return self._whole(text)
+        # a name or a short line: cached whole (the word cache's keys are pieces without spaces, which
+        # a short text without them is too), and when new, one pass of the case-sensitive engine
+        out = self._word_cache.get(text)
+        if out is None:
+            engine = self._cased
+            if engine is not None and not engine[2].search(text):
+                out = _cased_run(engine, text)
+            else:
+                out = self._whole(text)
+            if len(self._word_cache) > 200_000:
+                self._word_cache.clear()
+            self._word_cache[text] = out
+        return out
 
     def _by_words(self, text: str) -> str:
         """Text through a scheme with context rules: each distinct piece is transliterated once.
@@ -301,6 +315,7 @@ def _title(value: str) -> str:
 
 _PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in real text
 _LONG = 1000  # pieces of text longer than this are transliterated but not cached
+_SHORT = 64  # texts up to this long (names) are transliterated and cached whole
 # The case-sensitive engine's placeholders: NKo to Arabic Extended-A, scripts foreign to these sources (a piece
 # holding one goes through the general engine), low enough for a list-indexed letter table.
 _CASED_BASE, _CASED_END = 0x07C0, 0x0900
