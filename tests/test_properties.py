@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -24,10 +25,12 @@ NAMEY = st.lists(st.one_of(st.sampled_from(WORDS), st.text(ALPHABET, max_size=6)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SR_CYRILLIC = st.text(st.sampled_from(list("абвгдђежзијклљмнњопрстћуфхцчџшАБВГДЂЕЖЗИЈКЛЉМНЊОПРСТЋУФХЦЧЏШ .,-")),
-                      max_size=60).filter(lambda t: not any(d in t.lower() for d in ("лј", "нј", "дж")))
+                      max_size=60).filter(lambda t: not any(d in t.lower() for d in ("лј", "нј", "дж"))
+                                          and not re.search("њ(?:ек[цт]|угац|унк[цт])", t.lower()))
 # Л+Ј, Н+Ј, Д+Ж written as two letters occur only across a prefix boundary (подјела is written with ј after д,
 # but лј/нј/дж would read back as љ/њ/џ); sr-latn-cyrl keeps the known prefixed words, so such strings are
-# outside the lossless claim and are left out here.
+# outside the lossless claim and are left out here; so is њ before -ект/-екц/-угац/-ункц/-ункт, which the
+# Latin side reads as the prefix boundary of injekcija, konjunktura (no Serbian word has њ there).
 
 @SETTINGS
 @given(TEXT, st.sampled_from([s["id"] for s in translit.schemes()]))
