@@ -260,3 +260,17 @@ def test_large_file_streams_with_bounded_memory(tmp_path, cli_env, fmt):
     assert peak_mib < 250, f"peak RSS {peak_mib:.0f} MiB for a 60 MB file"
     data = out.read_bytes()
     assert data.count(b"khrushchev-nikita" if fmt != "text" else b"Nikita Khrushchev") > 600_000
+
+
+def test_gap_check_equals_its_expression():
+    """_gap_ok looks at a gap's first two characters before the expression: every gap of up to five
+    characters over the characters that matter gets the expression's answer, inside a longer text too."""
+    import itertools
+
+    from translit.normalize import _GAP, _gap_ok
+
+    chars = " \t\u00a0-\nx,"
+    for n in range(6):
+        for gap in map("".join, itertools.product(chars, repeat=n)):
+            text = f"Nagy{gap}Imre"
+            assert _gap_ok(text, 4, 4 + n) == (_GAP.fullmatch(gap) is not None), repr(gap)

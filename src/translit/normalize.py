@@ -46,6 +46,7 @@ _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n|^[ \t]
 # what may stand between two words of one name: spaces, a line break, a hyphenated line break (the final
 # optional newline keeps the behaviour of the earlier ^...$ form, whose $ also matched before a last newline)
 _GAP = re.compile(r"[ \t\u00a0]*(?:-[ \t]*\n[ \t]*|\n[ \t]*)?\n?")
+_GAP_CHARS = " \t\u00a0-\n"  # every character a gap can hold
 
 
 @contextmanager
@@ -70,8 +71,10 @@ def _collector_paused(lookup: Lookup):
 
 
 def _gap_ok(text: str, a: int, b: int) -> bool:
-    """Is text[a:b] a gap between two words of one name?  (No copy of the gap, however long.)"""
-    return _GAP.fullmatch(text, a, b) is not None
+    """Is text[a:b] a gap between two words of one name?  (No copy of the gap, however long.)  Most gaps
+    are not, and show it by their first two characters, which are looked at before the expression."""
+    return (a == b or (text[a] in _GAP_CHARS and (b - a == 1 or text[a + 1] in _GAP_CHARS))
+            and _GAP.fullmatch(text, a, b) is not None)
 
 
 def _cap_words(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes,
@@ -266,8 +269,10 @@ class Normalizer:
         with _collector_paused(self.lookup):
             return self._find(text, report)
 
-    def _find(self, text: str, report: Report | None) -> list[Mention]:
+    def _find(self, text: str, report: Report | None, base: int = 0) -> list[Mention]:
+        """The mentions of `text`, their offsets shifted by `base` (where the text starts in a stream)."""
         self._text = text
+        self._base = base
         self._seen: set[str] = set()  # persons named so far in this text
         self._last_end = -1  # where the last mention ended
         want_unknown = report is not None and report.collect_unknown
@@ -388,7 +393,7 @@ class Normalizer:
 
     def _take(self, start: int, stop: int, res: Match, text: str, mentions, report, end: int) -> int:
         """Record the mention text[start:stop] of res; returns `end`, the token to go on from."""
-        m = Mention(start, stop, text[start:stop], res)
+        m = Mention(start + self._base, stop + self._base, text[start:stop], res)
         self._seen.add(res.person.id)
         self._last_end = stop
         mentions.append(m)
@@ -463,10 +468,7 @@ class Normalizer:
         with _collector_paused(self.lookup):
             base = 0
             for chunk in chunks:
-                for m in self._find(chunk, report):
-                    m.start += base
-                    m.end += base
-                    yield m
+                yield from self._find(chunk, report, base)
                 base += len(chunk)
 
     def replace(self, text: str, mentions: list[Mention], mark: bool = False) -> str:
