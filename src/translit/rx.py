@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from re import _constants as C  # noqa: N812 - the parser's opcode names
 from re import _parser
 
@@ -92,7 +93,7 @@ def first_letters(pattern: str) -> set[str] | None:
 
 # -- the cased form -----------------------------------------------------------------------------------
 
-def cased_dispatch(branches: list[str]) -> tuple[re.Pattern, list[tuple[int, int]]]:
+def cased_dispatch(branches: list[str], names: Sequence[str] = ()) -> tuple[re.Pattern, list[tuple[int, int]]]:
     """A case-sensitive pattern that finds what `dispatch(branches)` finds, in text whose capitals
     stand only at the start of a word (lower-case and capitalised words, the bulk of running text).
 
@@ -100,7 +101,9 @@ def cased_dispatch(branches: list[str]) -> tuple[re.Pattern, list[tuple[int, int
     case and once as a capital; the letters it consumes after the first are lower case, the letters
     it looks at either case.  Returns the pattern and, per regex group number, (index of the branch,
     0 for a lower-case or 1 for a capitalised match): one empty group closes every alternative, so a
-    match's `lastindex` names both.  Raises `Unconvertible`."""
+    match's `lastindex` names both.  With `names`, group k is named names[k - 1], so that `lastgroup`
+    (which `operator.attrgetter` reads without a Python call) can be the replacement itself.  Raises
+    `Unconvertible` (also when the names run out)."""
     by_letter: dict[str, list[tuple[int, str, str]]] = {}
     for index, branch in enumerate(branches):
         try:
@@ -120,7 +123,10 @@ def cased_dispatch(branches: list[str]) -> tuple[re.Pattern, list[tuple[int, int
             alts = []
             for index, asserts, tail in members:
                 group_output.append((index, case))
-                alts.append(f"{_behind(asserts, first)}{tail}()")
+                if names and len(group_output) > len(names) + 1:
+                    raise Unconvertible("more alternatives than names")
+                group = f"(?P<{names[len(group_output) - 2]}>)" if names else "()"
+                alts.append(f"{_behind(asserts, first)}{tail}{group}")
             pieces.append(f"{_char(first)}(?:{'|'.join(alts)})")
     if not pieces:
         raise Unconvertible("no branches")

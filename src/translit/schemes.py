@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from operator import attrgetter
 from pathlib import Path
 
 from .errors import TableError, UnknownSchemeError
@@ -197,32 +199,32 @@ class Scheme:
         return [w for w in words if len(w) > _LONG]
 
     @cached_property
-    def _cased(self) -> tuple[re.Pattern, list[str], re.Pattern, list[str]] | None:
-        """The engine for lower-case and capitalised text (`rx.cased_dispatch`): its pattern, the
-        placeholder of each of its groups, what sends a piece to the general engine (a capital inside a
-        word, `rx.capital_inside_word`, a letter of `rx.hazards`, a character of the placeholders'
-        range), and its letter table as a list indexed by code point (str.translate looks a list up a
-        third faster than a dict; characters past its end pass through).  None when a rule cannot be
-        rewritten or the rewritten engine disagrees with the general one on the scheme's own samples
-        (in lower case and capitalised)."""
+    def _cased(self) -> tuple[re.Pattern, Callable, re.Pattern, list[str]] | None:
+        """The engine for lower-case and capitalised text (`rx.cased_dispatch`): its pattern, whose
+        groups are named by their placeholders (one character each, from `_CASED_NAMES`), the
+        replacement (the matched group's name, read in C), what sends a piece to the general engine (a
+        capital inside a word, `rx.capital_inside_word`, a letter of `rx.hazards`, a character of the
+        placeholders' range), and its letter table as a list indexed by code point (str.translate looks a
+        list up a third faster than a dict; characters past its end pass through).  None when a rule
+        cannot be rewritten or the rewritten engine disagrees with the general one on the scheme's own
+        samples (in lower case and capitalised)."""
         table, ctx, _, _, branches, outputs = self._compiled
         letters = [c for c in table if c < _PLACEHOLDER]
-        if ctx is None or max(letters, default=0) >= _CASED_BASE or 3 * len(outputs) > _CASED_END - _CASED_BASE:
+        if ctx is None or max(letters, default=0) >= _CASED_BASE:
             return None
         try:
-            pattern, group_output = cased_dispatch(branches)
+            pattern, group_output = cased_dispatch(branches, _CASED_NAMES)
             hazard = hazards(branches)
         except Unconvertible:
             return None
         # one scan finds every kind of piece the engine is not for
         risky = capital_inside_word(f"{hazard}\\u{_CASED_BASE:04x}-\\u{_CASED_END - 1:04x}")
-        placeholders = [chr(_CASED_BASE + 3 * o + case) for o, case in group_output]
-        listed = [chr(c) for c in range(_CASED_BASE + 3 * len(outputs))]
+        listed = [chr(c) for c in range(_CASED_END)]
         for c in letters:
             listed[c] = table[c]
-        for i in range(3 * len(outputs)):
-            listed[_CASED_BASE + i] = table[_PLACEHOLDER + i]
-        engine = pattern, placeholders, risky, listed
+        for name, (o, case) in zip(_CASED_NAMES, group_output[1:], strict=False):
+            listed[ord(name)] = table[_PLACEHOLDER + 3 * o + case]
+        engine = pattern, attrgetter("lastgroup"), risky, listed
         for sample in self.samples:
             src = unicodedata.normalize("NFC", sample.source)
             for text in (src.lower(), src.title()):
@@ -267,8 +269,8 @@ class Scheme:
 
 def _cased_run(engine: tuple, text: str) -> str:
     """`text` (capitals only where words start) through a case-sensitive engine (`Scheme._cased`)."""
-    pattern, placeholders, _, listed = engine
-    return pattern.sub(lambda m: placeholders[m.lastindex], text).translate(listed)
+    pattern, replacement, _, listed = engine
+    return pattern.sub(replacement, text).translate(listed)
 
 
 def _map_pieces(text: str, cache: dict[str, str]) -> str | set[str]:
@@ -319,6 +321,8 @@ _SHORT = 64  # texts up to this long (names) are transliterated and cached whole
 # The case-sensitive engine's placeholders: NKo to Arabic Extended-A, scripts foreign to these sources (a piece
 # holding one goes through the general engine), low enough for a list-indexed letter table.
 _CASED_BASE, _CASED_END = 0x07C0, 0x0900
+# ... those of them that may name a regex group (letters): each group's name is its own placeholder
+_CASED_NAMES = [c for c in map(chr, range(_CASED_BASE, _CASED_END)) if c.isidentifier()]
 
 
 
