@@ -274,3 +274,13 @@ def test_gap_check_equals_its_expression():
         for gap in map("".join, itertools.product(chars, repeat=n)):
             text = f"Nagy{gap}Imre"
             assert _gap_ok(text, 4, 4 + n) == (_GAP.fullmatch(gap) is not None), repr(gap)
+
+
+def test_character_classes_of_the_scan_are_the_expressions():
+    """The bitmaps handed to the C scan mark exactly the characters the expressions match."""
+    from translit.normalize import _TOKEN_CHAR, _UPPER, _WORD_CHAR, _char_classes
+
+    capitals, token, glue = _char_classes()
+    assert capitals == bytes(chr(c) in _UPPER for c in range(max(map(ord, _UPPER)) + 1))
+    assert token == bytes(_TOKEN_CHAR.match(chr(c)) is not None for c in range(0x10000))
+    assert glue == bytes(_WORD_CHAR.match(chr(c)) is not None for c in range(0x10000))

@@ -55,6 +55,7 @@ class Match:
 
     def __init__(self, person: Person, score: float, why, canonical: str = "", native: str = ""):
         self.person = person
+        self.pid = person.id  # kept at hand: the normalizer reads it at every mention
         self.score = score
         self._why = why  # a str, or a list of str and Hit whose reasons are joined on demand
         self._canonical = canonical  # a str, or a callable that renders it

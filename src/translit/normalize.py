@@ -96,11 +96,15 @@ def _cap_words(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes,
 @cache
 def _char_classes() -> tuple[bytes, bytes, bytes]:
     """The character classes of `cap_words` as bytes indexed by code point: capitals (`_UPPER`), and, for
-    the Basic Multilingual Plane, what `_TOKEN_CHAR` and `_WORD_CHAR` match."""
-    bmp = [chr(c) for c in range(0x10000)]
-    return (bytes(c in _UPPER for c in bmp[:max(map(ord, _UPPER)) + 1]),
-            bytes(_TOKEN_CHAR.match(c) is not None for c in bmp),
-            bytes(_WORD_CHAR.match(c) is not None for c in bmp))
+    the Basic Multilingual Plane, what `_TOKEN_CHAR` and `_WORD_CHAR` match (each class marked over the
+    whole plane by one substitution, not 65,536 matches)."""
+    bmp = "".join(map(chr, range(0x10000)))
+
+    def bitmap(char_class: re.Pattern) -> bytes:
+        flags = re.sub("[^\x01]", "\x00", char_class.sub("\x01", bmp)).encode("latin-1")
+        return flags[:1] + bytes([char_class.match("\x01") is not None]) + flags[2:]  # \x01 was itself
+
+    return (bytes(c in _UPPER for c in bmp[:max(map(ord, _UPPER)) + 1]), bitmap(_TOKEN_CHAR), bitmap(_WORD_CHAR))
 
 
 _WORD_CACHE_MAX = 500_000
@@ -353,7 +357,7 @@ class Normalizer:
             entry = toks[i].alone
             if entry and entry[2]:
                 res = entry[0]
-                if self._given_beside(toks, i, j, j, res.person.id, text):
+                if self._given_beside(toks, i, j, j, res.pid, text):
                     return j
                 return self._take(toks[i].start, toks[i].end, res, text, mentions, report, j)
         for end in range(j, i, -1):
@@ -374,7 +378,7 @@ class Normalizer:
             res = entry[0]
             if res is None:
                 continue
-            if self._given_beside(toks, i, end, j, res.person.id, text):
+            if self._given_beside(toks, i, end, j, res.pid, text):
                 continue  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
             if end - i == 1:
                 tok = toks[i]
@@ -394,7 +398,7 @@ class Normalizer:
     def _take(self, start: int, stop: int, res: Match, text: str, mentions, report, end: int) -> int:
         """Record the mention text[start:stop] of res; returns `end`, the token to go on from."""
         m = Mention(start + self._base, stop + self._base, text[start:stop], res)
-        self._seen.add(res.person.id)
+        self._seen.add(res.pid)
         self._last_end = stop
         mentions.append(m)
         if report is not None:
