@@ -119,6 +119,49 @@ done:
     return missing != NULL ? missing : out;
 }
 
+struct classes {
+    const unsigned char *caps;
+    Py_ssize_t ncaps;
+    const unsigned char *wchars;
+    Py_ssize_t nwchars;
+    const unsigned char *glue;
+    Py_ssize_t nglue;
+};
+
+/* in_class: is `ch` in a class given as bytes indexed by code point, past whose end \w decides */
+#define IN_CLASS(ch, map, n) ((ch) < (Py_UCS4)(n) ? (map)[ch] : (Py_UNICODE_ISALNUM(ch) || (ch) == '_'))
+
+/* next_word_K: the start of the next capitalised word at or after *pos in a string of K-byte
+   characters, *pos left after the word (and its full stop); -1 when there is none.  One loop per
+   character width, so that the compiler reads the characters without a switch per character. */
+#define DEFINE_NEXT_WORD(NAME, TYPE)                                                          \
+    static Py_ssize_t NAME(const void *data, Py_ssize_t n, Py_ssize_t *pos, const struct classes *c) \
+    {                                                                                         \
+        const TYPE *s = (const TYPE *)data;                                                   \
+        Py_ssize_t i = *pos;                                                                  \
+        for (;;) {                                                                            \
+            while (i < n && !((Py_UCS4)s[i] < (Py_UCS4)c->ncaps && c->caps[s[i]]))              \
+                i++;                                                                          \
+            if (i >= n) {                                                                     \
+                *pos = n;                                                                     \
+                return -1;                                                                    \
+            }                                                                                 \
+            Py_ssize_t start = i++;                                                           \
+            while (i < n && IN_CLASS((Py_UCS4)s[i], c->wchars, c->nwchars))                   \
+                i++;                                                                          \
+            if (i < n && s[i] == '.')                                                         \
+                i++;                                                                          \
+            if (start > 0 && IN_CLASS((Py_UCS4)s[start - 1], c->glue, c->nglue))              \
+                continue; /* inside a word */                                                 \
+            *pos = i;                                                                         \
+            return start;                                                                     \
+        }                                                                                     \
+    }
+
+DEFINE_NEXT_WORD(next_word_1, Py_UCS1)
+DEFINE_NEXT_WORD(next_word_2, Py_UCS2)
+DEFINE_NEXT_WORD(next_word_4, Py_UCS4)
+
 static PyObject *
 cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -141,28 +184,14 @@ cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *found = PyList_New(0), *missing = NULL;
     if (found == NULL)
         return NULL;
+    struct classes cls = {caps, ncaps, wchars, nwchars, glue, nglue};
     Py_ssize_t i = 0;
-    while (i < n) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (!(ch < (Py_UCS4)ncaps && caps[ch])) {
-            i++;
-            continue;
-        }
-        Py_ssize_t start = i++;
-        while (i < n) {
-            ch = PyUnicode_READ(kind, data, i);
-            int word = ch < (Py_UCS4)nwchars ? wchars[ch] : (Py_UNICODE_ISALNUM(ch) || ch == '_');
-            if (!word)
-                break;
-            i++;
-        }
-        if (i < n && PyUnicode_READ(kind, data, i) == '.')
-            i++;
-        if (start > 0) {
-            Py_UCS4 before = PyUnicode_READ(kind, data, start - 1);
-            if (before < (Py_UCS4)nglue ? glue[before] : (Py_UNICODE_ISALNUM(before) || before == '_'))
-                continue;  /* inside a word */
-        }
+    for (;;) {
+        Py_ssize_t start = kind == PyUnicode_1BYTE_KIND ? next_word_1(data, n, &i, &cls)
+                         : kind == PyUnicode_2BYTE_KIND ? next_word_2(data, n, &i, &cls)
+                         : next_word_4(data, n, &i, &cls);
+        if (start < 0)
+            break;
         PyObject *w = PyUnicode_Substring(text, start, i);
         if (w == NULL)
             goto error;

@@ -422,9 +422,10 @@ class Lookup:
             return []
         index = self._current()
         explained = {w: self._grouped(w, index) for w in set(names)}
-        persons = set().union(*(g[2] for g in explained.values()))
+        persons = set().union(*(g[2] for g in explained.values())) if len(explained) > 1 else explained[names[0]][2]
         matches = [m for pid in persons if (m := self._score(pid, words, explained, index)) is not None]
-        matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.person.id))
+        if len(matches) > 1:
+            matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.pid))
         if len(matches) > 1 and matches[0].score == matches[1].score:
             matches[0].add_reason(f"also fits {matches[1].person.native}")
         return matches

@@ -408,7 +408,8 @@ class Normalizer:
     def _alone(self, key: str, res: Match) -> tuple[bool, float, bool]:
         """What a one-word mention's checks need to know of its word, once per word and person: is it a
         common word, how well does the person's own name explain it, is it the family name."""
-        own = [h for w in key.split() for h in self.lookup.explain(w) if h.person_id == res.person.id]
+        pid = res.pid
+        own = [h for w in key.split() for h in self.lookup.explain(w) if h.person_id == pid]
         return (key in self.common, max((h.score for h in own), default=0.0),
                 any(h.role == "family" for h in own))
 
