@@ -14,6 +14,7 @@ import json
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -151,13 +152,19 @@ def main() -> None:
             jobs = [(m, corpus) for m in ("translit", "flashtext", "pyahocorasick", "ahocorasick-rs")]
             jobs.append(("translit", uniform))
             best: dict[int, dict] = {}
+            ratios: list[float] = []  # translit over flashtext, the run just after it in the same round
+            runs: list[float] = []  # translit's MB/s, round by round
             for _ in range(args.rounds):  # rounds interleaved; each job's best run is kept
+                speed: dict[str, float] = {}
                 for k, (method, path) in enumerate(jobs):
                     out = subprocess.run([sys.executable, __file__, "--one", method, "--tables", str(tables),
                                           "--corpus", str(path)], capture_output=True, text=True, check=True)
                     r = json.loads(out.stdout.strip().splitlines()[-1])
+                    speed.setdefault(method, r["mbps"])
                     if k not in best or r["mbps"] > best[k]["mbps"]:
                         best[k] = r
+                ratios.append(speed["translit"] / speed["flashtext"])
+                runs.append(speed["translit"])
             rows = [best[k] for k in range(len(jobs))]
             rows[-1]["method"] = "translit, uniform mentions (each a first sighting)"
             uniform.unlink()
@@ -168,6 +175,9 @@ def main() -> None:
             for r in rows:
                 print(f"| {r['method']} | {r['mbps']:.1f} | {r['mbps'] / ft:.1f}× | {r['setup_s']:.1f} | "
                       f"{r['rss_mib']:.0f} | {r['matches']:,} |")
+            print(f"\ntranslit over flashtext in the same round (the machine's speed drifts between rounds): "
+                  f"{', '.join(f'{q:.1f}×' for q in ratios)}; median {statistics.median(ratios):.1f}×; "
+                  f"translit's runs: {', '.join(f'{v:.1f}' for v in runs)} MB/s")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
