@@ -56,9 +56,9 @@ def _collector_paused(lookup: Lookup):
     frees anyway. Its former state comes back at the end.
 
     When the table's index was exempted from collection (`gc.freeze`: a big table, see `Lookup.index`;
-    it may be built during the read), what the read added to the caches is exempted too, by the same policy: else the
-    first collection after the read walks all of it at once (a third of a second after 50 MB at
-    100,000 variants)."""
+    it may be built during the read), what the read added to the caches is exempted too, by the same
+    policy: else the first collection after the read walks all of it at once (a third of a second
+    after 50 MB at 100,000 variants)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -199,7 +199,8 @@ class Normalizer:
         self.common = {fold(w) for w in lex.get("common_words", [])}
         self._word_cache: dict[str, tuple[int, str, int, tuple, str, list]] = {}
         self._starts_name: dict[str, bool] = {}  # capitalised word -> is it a name word or an initial
-        # query words of a run -> [its answer, facts about a one-word run's own explanations or None]
+        # query words of a run of two words or more -> [its answer] (a one-word run's is kept with the
+        # word: `_kind`, `_Tok.alone`)
         self._run_cache: dict[tuple, list] = {}
         self._revision = None
 
@@ -353,13 +354,6 @@ class Normalizer:
     def _resolve(self, toks, i, j, text, mentions, report) -> int:
         """Longest run of name words from i that one person explains; returns where to go on."""
         cache = self._run_cache
-        if j - i == 1:  # the usual case: one word, whose answer needs no context but its neighbour
-            entry = toks[i].alone
-            if entry and entry[2]:
-                res = entry[0]
-                if self._given_beside(toks, i, j, j, res.pid, text):
-                    return j
-                return self._take(toks[i].start, toks[i].end, res, text, mentions, report, j)
         for end in range(j, i, -1):
             if toks[end - 1].initial:
                 continue
