@@ -100,7 +100,7 @@ def run(lang: str, mb: float, rounds: int = 7) -> list[tuple[str, float, float]]
     for sid in ids:
         scheme = translit.get_tables().schemes[sid]
         # every run starts cold: the word cache fills during the timed run
-        jobs.append((f"translit {sid}", scheme.transliterate, data, scheme._word_cache.clear))
+        jobs.append((f"translit {sid}", scheme.transliterate, data, scheme.forget))
     for name, (fn, slow) in competitors(lang).items():
         jobs.append((name, fn, slice_1mb if slow else data, None))
     best: dict[str, float] = {}
@@ -146,7 +146,7 @@ def run_names(lang: str, n: int = 20_000, rounds: int = 5) -> None:
     ids = ["ru-bgn", "ru-de", "ru-pl", "ru-alalc"] if lang == "ru" else ["sr-cyrl-latn"]
     for sid in ids:
         scheme = translit.get_tables().schemes[sid]
-        jobs.append((f"translit {sid}, new names", scheme.transliterate, scheme._word_cache.clear))
+        jobs.append((f"translit {sid}, new names", scheme.transliterate, scheme.forget))
         jobs.append((f"translit {sid}, names seen before", scheme.transliterate, None))
     times: dict[str, list[float]] = {name: [] for name, *_ in jobs}
     for _ in range(rounds):

@@ -140,7 +140,7 @@ def test_word_path_equals_whole_text_engine(scheme_id, data):
     text = " ".join(data.draw(st.lists(words, min_size=1, max_size=40)))
     if data.draw(st.booleans()):
         text = (text + " ") * (1 + 300 // (len(text) + 1))  # words seen again
-    scheme._word_cache.clear()
+    scheme.forget()
     nfc = unicodedata.normalize("NFC", text)
     assert scheme.transliterate(text) == scheme._whole(nfc)
     lines = text.split("\n")  # a block of lines comes out as its lines one by one (the CLI's blocks)

@@ -71,10 +71,20 @@ def test_soak(tmp_path):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        for _ in range(50):  # warm both workers before the first memory reading
-            _call(base, "GET", "/api/v1/lookup?q=Hruscsovval")
-            _call(base, "GET", "/api/v1/lookup?q=" + urllib.request.quote("Андроповым"))  # loads pymorphy3
-            _call(base, "POST", "/api/v1/normalize", {"text": "Khrushchev met Tito. Nagy Imrének írt."})
+        def warm() -> None:
+            for _ in range(25):
+                _call(base, "GET", "/api/v1/lookup?q=Hruscsovval")
+                _call(base, "GET", "/api/v1/lookup?q=" + urllib.request.quote("Андроповым"))  # loads pymorphy3
+                _call(base, "POST", "/api/v1/normalize", {"text": "Khrushchev met Tito. Nagy Imrének írt."})
+
+        # warm both workers before the first memory reading: from four clients at once, as the soak runs,
+        # so that neither worker is left to load its dictionaries during the measured phase (one client
+        # alone may be served by one worker throughout)
+        warmers = [threading.Thread(target=warm) for _ in range(4)]
+        for t in warmers:
+            t.start()
+        for t in warmers:
+            t.join()
         rss0 = sum(_rss_kib(p) for p in _workers(proc.pid))
 
         errors: list[str] = []
@@ -143,9 +153,12 @@ def test_soak(tmp_path):
         assert not errors, errors[:10]
         assert not missing, missing[:10]
         assert created and counts["lookup"] > 0 and counts["normalize"] > 0
-        # memory follows the data: each added person costs some index in each worker (64 KiB is generous),
-        # and with no more data it stays flat
-        assert rss1 - rss0 < 20 * 1024 + 64 * edits_done, (rss0, rss1, edits_done)
+        # memory follows the data: each added person costs some index in each worker, and with no more data
+        # it stays flat. Measured (this code and the code before the C scan alike): 46-67 MiB over 560-990
+        # edits, about 80 KiB an edit for the two workers together; 64 KiB was too tight by a little, and a
+        # run with fewer edits (a busy CI machine) failed on it. The read-only phase below is what catches a
+        # leak; this bound catches memory that grows faster than the data.
+        assert rss1 - rss0 < 20 * 1024 + 128 * edits_done, (rss0, rss1, edits_done)
         assert rss2 - rss1 < 15 * 1024, (rss1, rss2)
     finally:
         proc.terminate()

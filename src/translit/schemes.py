@@ -51,6 +51,12 @@ class Scheme:
     classes: dict[str, str] = field(default_factory=dict)
     path: str = ""
     _word_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _short_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def forget(self) -> None:
+        """Empty the caches of transliterated pieces and short texts (benchmarks and tests start cold)."""
+        self._word_cache.clear()
+        self._short_cache.clear()
 
     @property
     def direction(self) -> str:
@@ -139,18 +145,19 @@ class Scheme:
             return self._whole(text)
         if len(text) > _SHORT:
             return self._by_words(text)
-        # a name or a short line: cached whole (the word cache's keys are pieces without spaces, which
-        # a short text without them is too), and when new, one pass of the case-sensitive engine
-        out = self._word_cache.get(text)
+        # a name or a short line: from a small cache of its own (names come with the traffic, so it is
+        # kept small: a server's memory is to follow its data), else one pass of the case-sensitive engine
+        short = self._short_cache
+        out = short.get(text)
         if out is None:
             engine = self._cased
             if engine is not None and not engine[2].search(text):
                 out = _cased_run(engine, text)
             else:
                 out = self._whole(text)
-            if len(self._word_cache) > 200_000:
-                self._word_cache.clear()
-            self._word_cache[text] = out
+            if len(short) >= _SHORT_CACHED:
+                short.clear()
+            short[text] = out
         return out
 
     def _by_words(self, text: str) -> str:
@@ -317,7 +324,8 @@ def _title(value: str) -> str:
 
 _PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in real text
 _LONG = 1000  # pieces of text longer than this are transliterated but not cached
-_SHORT = 64  # texts up to this long (names) are transliterated and cached whole
+_SHORT = 64  # texts up to this long (names) are transliterated whole, not piece by piece
+_SHORT_CACHED = 4096  # short texts kept per scheme
 # The case-sensitive engine's placeholders: NKo to Arabic Extended-A, scripts foreign to these sources (a piece
 # holding one goes through the general engine), low enough for a list-indexed letter table.
 _CASED_BASE, _CASED_END = 0x07C0, 0x0900
