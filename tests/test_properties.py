@@ -185,3 +185,15 @@ def test_fold_of_ascii_text_equals_the_full_fold(text):
     """ASCII text takes a short way through fold(); it must end where the full way ends."""
     folder = NZ.lookup.authority.folder
     assert folder.fold(text) == folder._fold(text)
+
+
+@pytest.mark.parametrize("scheme_id", [s["id"] for s in translit.schemes()])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_many_texts_in_one_pass_equal_one_by_one(scheme_id, data):
+    """transliterate_many gives what a call per text gives, texts with line breaks of their own included."""
+    scheme = translit.get_tables().schemes[scheme_id]
+    texts = data.draw(st.lists(st.text(st.sampled_from(_alphabet(scheme)), max_size=30), max_size=30))
+    expected = [scheme.transliterate(t) for t in texts]
+    scheme.forget()
+    assert translit.transliterate_many(texts, scheme_id) == expected

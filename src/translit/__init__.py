@@ -29,7 +29,7 @@ from .store import Store
 __all__ = [
     "Authority", "DecodeError", "InputError", "Lookup", "LookupResult", "Match", "NotFoundError", "Person",
     "STYLES", "Store", "StoreError", "TableError", "Tables", "TranslitError", "UnknownSchemeError", "Variant",
-    "fold", "lookup", "reverse", "schemes", "transliterate",
+    "fold", "lookup", "reverse", "schemes", "transliterate", "transliterate_many",
 ]
 __version__ = "0.1.0"
 
@@ -39,6 +39,15 @@ def transliterate(text: str, scheme: str) -> str:
     if not isinstance(text, str):
         raise InputError(f"text must be str, not {type(text).__name__}")
     return get_tables().schemes[scheme].transliterate(text)
+
+
+def transliterate_many(texts: list[str], scheme: str) -> list[str]:
+    """Each of `texts` in the scheme with id `scheme`, as `transliterate` gives it, in one pass (a list of
+    names goes through like one long text: several times faster than a call per name)."""
+    bad = next((t for t in texts if not isinstance(t, str)), None)
+    if bad is not None:
+        raise InputError(f"texts must be str, not {type(bad).__name__}")
+    return get_tables().schemes[scheme].transliterate_many(texts)
 
 
 def schemes() -> list[dict]:

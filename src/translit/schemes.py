@@ -160,6 +160,20 @@ class Scheme:
             short[text] = out
         return out
 
+    def transliterate_many(self, texts: list[str]) -> list[str]:
+        """`[self.transliterate(t) for t in texts]` in one pass: the texts are joined by line breaks, which
+        rules do not look across, and the result is cut there again; texts holding a line break of their
+        own are transliterated alone."""
+        texts = list(texts)
+        single = [i for i, t in enumerate(texts) if "\n" in t]
+        joined = [t for t in texts if "\n" not in t]
+        out = self.transliterate("\n".join(joined)).split("\n") if joined else []
+        if len(out) != len(joined):  # NFC changed the count of lines: cannot happen, but stay exact
+            out = [self.transliterate(t) for t in joined]
+        for i in single:
+            out.insert(i, self.transliterate(texts[i]))
+        return out
+
     def _by_words(self, text: str) -> str:
         """Text through a scheme with context rules: each distinct piece is transliterated once.
 
