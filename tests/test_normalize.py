@@ -188,7 +188,6 @@ def test_name_words_found_by_either_form_of_the_scan_alike(nz, text, monkeypatch
 
     def toks():
         nz._word_cache.clear()
-        nz._starts_name.clear()
         return [(t.start, t.end, t.key, t.initial, t.name) for t in nz.tokens(text)]
 
     nz._check_revision()

@@ -87,25 +87,33 @@ GLUED = st.lists(st.tuples(st.sampled_from(["", " ", "-", "’", "x", "é", ". "
 @given(GLUED, st.data())
 def test_both_forms_of_the_capitalised_word_scan_agree(text, data):
     """`_speedups.cap_words` (C) finds what `_CAP_TOKEN` finds after no `_WORD_CHAR`, as its Python form
-    `_cap_words` does: every word; or the words a dict says may start a name or does not know, and those
-    it does not know."""
+    `_cap_words` does: every word; or the words whose entry in a cache says they may start a name or
+    that have none, each with its entry."""
     from translit import _speedups
     from translit.normalize import _CAP_TOKEN, _WORD_CHAR, _cap_words, _char_classes
 
-    def both(flags):
-        got = _speedups.cap_words(text, *_char_classes(), flags)
-        assert got == _cap_words(text, *_char_classes(), flags)
+    def both(known):
+        got = _speedups.cap_words(text, *_char_classes(), known)
+        assert got == _cap_words(text, *_char_classes(), known)
         return got
 
     every = [(m.start(), m.group()) for m in _CAP_TOKEN.finditer(text)
              if not (m.start() and _WORD_CHAR.match(text, m.start() - 1))]  # not glued after a letter
-    assert both(None) == (every, None)
+    assert both(None) == [(i, w, None) for i, w in every]
     words = sorted({w for _, w in every})
     known = data.draw(st.lists(st.sampled_from(words), unique=True)) if words else []
-    flags = {w: data.draw(st.booleans()) for w in known}
-    found, missing = both(flags)
-    assert found == [(i, w) for i, w in every if flags.get(w, True)]
-    assert missing == (set(words) - set(known) or None)
+    cache = {w: (data.draw(st.integers(0, 2)), w.lower()) for w in known}
+    assert both(cache) == [(i, w, cache.get(w)) for i, w in every if w not in cache or cache[w][0]]
+
+
+def test_the_capitalised_word_scan_rejects_a_cache_it_cannot_read():
+    from translit import _speedups
+    from translit.normalize import _char_classes
+
+    with pytest.raises(TypeError):
+        _speedups.cap_words("Nagy Imre", *_char_classes(), {"Nagy": True})
+    with pytest.raises(TypeError):
+        _speedups.cap_words(b"Nagy", *_char_classes(), None)
 
 
 def test_every_person_finds_itself_by_native_and_canonical_forms(authority, lookup):

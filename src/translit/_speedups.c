@@ -6,15 +6,16 @@
    separators kept as they are.  If some pieces are not in `cache` it returns the set of those pieces
    instead (the caller fills the cache and calls again).  Python form: schemes._map_pieces.
 
-   cap_words(text, capitals, word_chars, glue_chars, starts_name) (normalize.py, Normalizer.tokens)
+   cap_words(text, capitals, word_chars, glue_chars, known) (normalize.py, Normalizer.tokens)
    finds the capitalised words the way normalize._CAP_TOKEN does (a capital, then word characters, then
    an optional full stop) that do not follow a character of normalize._WORD_CHAR (McDonald's D).
    `capitals`, `word_chars` and `glue_chars` are bytes indexed by code point (1: in the class), made in
    Python from the regular expressions themselves; past the end of the last two, a character is in
-   them if it is in sre's \w (alphanumeric or _).  It returns (found, missing): the list of
-   (offset, word) of the words that `starts_name` (a dict word -> bool) says may start a name or does
-   not know, and the set of the words it does not know (None if none); with starts_name None, every
-   word and None.  Python form: normalize._cap_words. */
+   them if it is in sre's \w (alphanumeric or _).  `known` is the caller's cache of what it learnt
+   about a word (a dict word -> tuple whose first item says whether the word may start a name).  It
+   returns the list of (offset, word, entry) of the words whose entry says they may start a name, or
+   that have none (entry None, for the caller to learn); with known None, every word, entry None.
+   Python form: normalize._cap_words. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -168,10 +169,10 @@ cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2])
             || !PyBytes_Check(args[3]) || !(args[4] == Py_None || PyDict_CheckExact(args[4]))) {
         PyErr_SetString(PyExc_TypeError, "cap_words(text: str, capitals: bytes, word_chars: bytes, "
-                                         "glue_chars: bytes, starts_name: dict | None)");
+                                         "glue_chars: bytes, known: dict | None)");
         return NULL;
     }
-    PyObject *text = args[0], *flags = args[4] == Py_None ? NULL : args[4];
+    PyObject *text = args[0], *known = args[4] == Py_None ? NULL : args[4];
     const unsigned char *caps = (const unsigned char *)PyBytes_AS_STRING(args[1]);
     Py_ssize_t ncaps = PyBytes_GET_SIZE(args[1]);
     const unsigned char *wchars = (const unsigned char *)PyBytes_AS_STRING(args[2]);
@@ -181,7 +182,7 @@ cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    PyObject *found = PyList_New(0), *missing = NULL;
+    PyObject *found = PyList_New(0);
     if (found == NULL)
         return NULL;
     struct classes cls = {caps, ncaps, wchars, nwchars, glue, nglue};
@@ -195,23 +196,26 @@ cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyObject *w = PyUnicode_Substring(text, start, i);
         if (w == NULL)
             goto error;
+        PyObject *entry = known != NULL ? PyDict_GetItemWithError(known, w) : NULL;  /* borrowed */
         int keep = 1;
-        if (flags != NULL) {
-            PyObject *flag = PyDict_GetItemWithError(flags, w);  /* borrowed */
-            if (flag == NULL) {  /* not known: kept, and named in `missing` */
-                if (PyErr_Occurred() || (missing == NULL && (missing = PySet_New(NULL)) == NULL)
-                        || PySet_Add(missing, w) < 0) {
-                    Py_DECREF(w);
-                    goto error;
-                }
-            }
-            else if ((keep = PyObject_IsTrue(flag)) < 0) {
+        if (entry == NULL) {
+            if (PyErr_Occurred()) {
                 Py_DECREF(w);
                 goto error;
             }
+            entry = Py_None;  /* not known: kept, for the caller to learn */
+        }
+        else if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) < 1) {
+            Py_DECREF(w);
+            PyErr_SetString(PyExc_TypeError, "cap_words: an entry of `known` is not a non-empty tuple");
+            goto error;
+        }
+        else if ((keep = PyObject_IsTrue(PyTuple_GET_ITEM(entry, 0))) < 0) {
+            Py_DECREF(w);
+            goto error;
         }
         if (keep) {
-            PyObject *item = Py_BuildValue("(nN)", start, w);  /* steals w */
+            PyObject *item = Py_BuildValue("(nNO)", start, w, entry);  /* steals w */
             if (item == NULL || PyList_Append(found, item) < 0) {
                 Py_XDECREF(item);
                 goto error;
@@ -221,11 +225,10 @@ cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         else
             Py_DECREF(w);
     }
-    return Py_BuildValue("(NN)", found, missing != NULL ? missing : Py_NewRef(Py_None));
+    return found;
 
 error:
     Py_DECREF(found);
-    Py_XDECREF(missing);
     return NULL;
 }
 
@@ -234,9 +237,9 @@ static PyMethodDef methods[] = {
      "map_pieces(text, cache) -> str | set: every piece of text between spaces and line breaks replaced by\n"
      "cache[piece], or the set of the pieces that cache lacks."},
     {"cap_words", (PyCFunction)(void (*)(void))cap_words, METH_FASTCALL,
-     "cap_words(text, capitals, word_chars, glue_chars, starts_name) -> (list[(offset, word)], set | None): the\n"
-     "capitalised words that may start a name or that starts_name lacks (all, with starts_name None), and\n"
-     "the words it lacks."},
+     "cap_words(text, capitals, word_chars, glue_chars, known) -> list[(offset, word, entry)]: the\n"
+     "capitalised words whose entry in known says they may start a name or that have none (entry None;\n"
+     "all, with known None)."},
     {NULL, NULL, 0, NULL},
 };
 

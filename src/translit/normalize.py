@@ -77,20 +77,17 @@ def _gap_ok(text: str, a: int, b: int) -> bool:
             and _GAP.fullmatch(text, a, b) is not None)
 
 
-def _cap_words(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes,
-               starts_name: dict[str, bool] | None):
-    """The Python form of `_speedups.cap_words`: (found, missing), found the (offset, word) of the
-    capitalised words of `text` not glued after a letter that `starts_name` says may start a name or
-    does not know (all, if it is None), missing the set of those it does not know (None if none).  One
+def _cap_words(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes, known: dict[str, tuple] | None):
+    """The Python form of `_speedups.cap_words`: (offset, word, entry) of the capitalised words of `text`
+    not glued after a letter whose entry in `known` (a tuple: may the word start a name first) says they
+    may start a name or that have none (entry None; every word, if `known` is None).  One
     regular-expression split (words at odd places; the lengths summed give the offsets)."""
     parts = _CAP_SPLIT.split(text)
+    get = known.get if known is not None else {}.get
     # offsets[2k]: where word k starts (one more offset than words: the end of the tail)
-    found = [(start, w) for start, w in zip(islice(accumulate(map(len, parts)), 0, None, 2), parts[1::2], strict=False)
-             if not (start and _WORD_CHAR.match(text, start - 1))]
-    if starts_name is None:
-        return found, None
-    missing = {w for _, w in found}.difference(starts_name)
-    return [f for f in found if starts_name.get(f[1], True)], missing or None
+    return [(start, w, e) for start, w in zip(islice(accumulate(map(len, parts)), 0, None, 2), parts[1::2],
+                                               strict=False)
+            if not (start and _WORD_CHAR.match(text, start - 1)) and ((e := get(w)) is None or e[0])]
 
 
 @cache
@@ -198,7 +195,6 @@ class Normalizer:
         fold = self.lookup.authority.folder.fold
         self.common = {fold(w) for w in lex.get("common_words", [])}
         self._word_cache: dict[str, tuple[int, str, int, tuple, str, list]] = {}
-        self._starts_name: dict[str, bool] = {}  # capitalised word -> is it a name word or an initial
         # query words of a run of two words or more -> [its answer] (a one-word run's is kept with the
         # word: `_kind`, `_Tok.alone`)
         self._run_cache: dict[tuple, list] = {}
@@ -208,13 +204,12 @@ class Normalizer:
         _ = self.lookup.index  # re-reads the store when another process changed it
         if self._revision != self.lookup.authority.revision:
             self._word_cache.clear()
-            self._starts_name.clear()
             self._run_cache.clear()
             self._revision = self.lookup.authority.revision
 
     def _kind(self, s: str) -> tuple[int, str, int, tuple, str, list]:
         """_classify(s), the token's words as a query, its surface and the holder of its answer as a run of
-        its own, cached per distinct token (and whether it may start a name, in `_starts_name`)."""
+        its own, cached per distinct token."""
         hit = self._word_cache.get(s)
         if hit is None:
             kind, key, n = self._classify(s)
@@ -222,9 +217,7 @@ class Normalizer:
             hit = (kind, key, n, flat, s[:n], [])
             if len(self._word_cache) >= _WORD_CACHE_MAX:
                 self._word_cache.clear()
-                self._starts_name.clear()
             self._word_cache[s] = hit
-            self._starts_name[s] = kind != 0
         return hit
 
     def _classify(self, s: str) -> tuple[int, str, int]:
@@ -255,16 +248,13 @@ class Normalizer:
         capitalised word), with offsets, words glued after a letter (McDonald's D) left out.
 
         One scan in C (`_speedups.cap_words`; `_cap_words` is its Python form) finds the capitalised
-        words and asks `_starts_name` of each, so Python steps only over the words kept and the words
-        not seen before; what is learnt about a word is cached."""
+        words and reads each one's entry in the word cache, so Python steps only over the words kept and
+        the words not seen before; what is learnt about a word is cached."""
         self._check_revision()
-        found, missing = cap_words(text, *_char_classes(), None if keep_other else self._starts_name)
-        for w in missing or ():  # words not seen before
-            self._kind(w)
         toks: list[_Tok] = []
-        known, kind_of = self._word_cache.get, self._kind
-        for start, s in found:
-            kind, key, n, flat, surface, alone = known(s) or kind_of(s)
+        kind_of = self._kind
+        for start, s, hit in cap_words(text, *_char_classes(), None if keep_other else self._word_cache):
+            kind, key, n, flat, surface, alone = hit or kind_of(s)
             if kind or keep_other:
                 toks.append(_Tok(start, start + n, surface, key, kind == 2, kind == 1, flat, alone))
         return toks
