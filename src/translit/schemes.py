@@ -116,12 +116,7 @@ class Scheme:
         its letters lie far up (astral letters would make the list megabytes long)."""
         table = self._compiled[0]
         top = max(table, default=0)
-        if top >= 0x3000:
-            return table
-        listed = [chr(c) for c in range(top + 1)]
-        for c, value in table.items():
-            listed[c] = value
-        return listed
+        return table if top >= 0x3000 else _list_table(table, top + 1)
 
     @cached_property
     def _replacer(self):
@@ -165,14 +160,12 @@ class Scheme:
         rules do not look across, and the result is cut there again; texts holding a line break of their
         own are transliterated alone."""
         texts = list(texts)
-        single = [i for i, t in enumerate(texts) if "\n" in t]
-        joined = [t for t in texts if "\n" not in t]
-        out = self.transliterate("\n".join(joined)).split("\n") if joined else []
-        if len(out) != len(joined):  # NFC changed the count of lines: cannot happen, but stay exact
-            out = [self.transliterate(t) for t in joined]
-        for i in single:
-            out.insert(i, self.transliterate(texts[i]))
-        return out
+        lines = [t for t in texts if "\n" not in t]
+        out = self.transliterate("\n".join(lines)).split("\n") if lines else []
+        if len(out) != len(lines):  # NFC changed the count of lines: cannot happen, but stay exact
+            out = [self.transliterate(t) for t in lines]
+        done = iter(out)
+        return [self.transliterate(t) if "\n" in t else next(done) for t in texts]
 
     def _by_words(self, text: str) -> str:
         """Text through a scheme with context rules: each distinct piece is transliterated once.
@@ -181,8 +174,8 @@ class Scheme:
         concatenation of the transliterations of its pieces between spaces and line breaks; running
         text repeats its words (Zipf), which a per-scheme cache turns into dictionary lookups.  The loop
         over the pieces is C (`_speedups.map_pieces`, or C-level string operations in `_map_pieces`); only
-        the pieces not seen before reach the engines.  A name seen before costs a few dictionary probes;
-        a text of any length, one probe a piece plus the new pieces' pass through the rules."""
+        the pieces not seen before reach the engines: one probe a piece plus the new pieces' pass through
+        the rules, whatever the length."""
         cache = self._word_cache
         if len(cache) > 200_000:
             cache.clear()
@@ -240,11 +233,10 @@ class Scheme:
             return None
         # one scan finds every kind of piece the engine is not for
         risky = capital_inside_word(f"{hazard}\\u{_CASED_BASE:04x}-\\u{_CASED_END - 1:04x}")
-        listed = [chr(c) for c in range(_CASED_END)]
-        for c in letters:
-            listed[c] = table[c]
-        for name, (o, case) in zip(_CASED_NAMES, group_output[1:], strict=False):
-            listed[ord(name)] = table[_PLACEHOLDER + 3 * o + case]
+        listed = _list_table({c: table[c] for c in letters}
+                             | {ord(name): table[_PLACEHOLDER + 3 * o + case]
+                                for name, (o, case) in zip(_CASED_NAMES, group_output[1:], strict=False)},
+                             _CASED_END)
         engine = pattern, attrgetter("lastgroup"), risky, listed
         for sample in self.samples:
             src = unicodedata.normalize("NFC", sample.source)
@@ -286,6 +278,15 @@ class Scheme:
             "notes": self.notes,
             "samples": len(self.samples),
         }
+
+
+def _list_table(table: dict[int, str], size: int) -> list[str]:
+    """A str.translate table as a list indexed by code point (looked up a third faster than a dict):
+    `table`'s entries, every other code point below `size` mapped to itself."""
+    listed = [chr(c) for c in range(size)]
+    for c, value in table.items():
+        listed[c] = value
+    return listed
 
 
 def _cased_run(engine: tuple, text: str) -> str:
