@@ -203,3 +203,28 @@ def test_normalizer_answers_render_their_canonical_form_when_read(authority, loo
     assert m is not None and not isinstance(m._canonical, str)
     assert m.canonical == authority.canonical(m.person, "hu") and isinstance(m._canonical, str)
     assert m.to_dict()["canonical"] == m.canonical
+
+
+def test_one_word_answer_equals_the_general_ranking(lookup):
+    """word_answer (the normalizer's one pass over a word's explanations) gives what lookup_words and the
+    normalizer's one-word facts give, for every indexed word of the table and damaged or inflected forms of
+    them (those come through the inflection and near-spelling readings, often several persons at once)."""
+    index = lookup.index
+    words = set()
+    for key in index.keys:
+        words |= {key, key + "nak", key + "om", key[:-1], key[1:], key + "a", key[:2] + key[3:]}
+    words = sorted(w for w in words if len(w) >= 2 and " " not in w)
+    answered = several = 0
+    for word in words:
+        res, best, family = lookup.word_answer(word, style="de")
+        general = lookup.lookup_words([(word, False)], style="de")
+        if general is None:
+            assert res is None and (best, family) == (0.0, False), word
+            continue
+        answered += 1
+        several += len({h.person_id for h in lookup.explain(word)}) > 1
+        assert (res.pid, res.score, res.why, res.canonical) == (
+            general.pid, general.score, general.why, general.canonical), word
+        own = [h for h in lookup.explain(word) if h.person_id == res.pid]
+        assert best == max(h.score for h in own) and family == any(h.role == "family" for h in own), word
+    assert answered > 1000 and several > 20, (answered, several)

@@ -415,6 +415,48 @@ class Lookup:
             return best
         return None
 
+    def word_answer(self, word: str, style: str = "en") -> tuple[Match | None, float, bool]:
+        """`lookup_words` for one folded word that is not an initial, read from one pass over the word's
+        explanations (the normalizer's first sighting of a word), with what its checks of a one-word
+        mention need: the best score among the answer's own readings of the word and whether one of
+        them is the family name ((None, 0.0, False) without an answer). The same answer as
+        `lookup_words([(word, False)])` (tested over whole tables): a person qualifies when a family
+        name or by-name reading of theirs has their best score, which a family name alone, with a given
+        name known, has at 0.97 of."""
+        hits = self.explain(word)
+        if not hits:
+            return None, 0.0, False
+        if len(hits) == 1:  # the usual case: one reading of the word
+            h = hits[0]
+            if h.role not in _FAMILY:
+                return None, 0.0, False
+            mine = {h.person_id: [h]}
+        else:
+            mine = {}
+            for h in hits:
+                mine.setdefault(h.person_id, []).append(h)
+        matches = []
+        for pid, own in mine.items():
+            top = max(h.score for h in own)
+            best = next((h for h in own if h.score == top and h.role in _FAMILY), None)
+            if best is None:
+                continue  # a given name or patronymic of theirs explains the word best: not them alone
+            person = self.authority[pid]
+            score = best.score * 0.97 if best.role == "family" and person.given else best.score
+            matches.append(Match(person, round(min(score, 1.0), 4), [best]))
+        if not matches:
+            return None, 0.0, False
+        if len(matches) > 1:
+            matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.pid))
+            if matches[0].score == matches[1].score:
+                matches[0].add_reason(f"also fits {matches[1].person.native}")
+        best = matches[0]
+        if best.score < self.threshold:
+            return None, 0.0, False
+        best.canonical = partial(self.authority.canonical, best.person, style)
+        own = mine[best.pid]
+        return best, max(h.score for h in own), any(h.role == "family" for h in own)
+
     def rank(self, words: list[tuple[str, bool]]) -> list[Match]:
         """Every person the words could denote, best first."""
         names = [w for w, initial in words if not initial]

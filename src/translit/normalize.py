@@ -351,7 +351,7 @@ class Normalizer:
                 entry = toks[i].alone
                 if not entry:
                     # [answer, facts of a one-word run, whether a one-word run needs no other check]
-                    entry += [self.lookup.lookup_words(list(toks[i].flat), style=self.style), None, False]
+                    entry += self._alone_entry(toks[i])
             else:
                 flat = tuple(p for t in toks[i:end] for p in t.flat)
                 entry = cache.get(flat)
@@ -388,6 +388,17 @@ class Normalizer:
         if report is not None:
             report.add_mention(m)
         return end
+
+    def _alone_entry(self, tok) -> list:
+        """A word's answer as a one-word run, with the facts its checks need (see `_alone`) and whether
+        it needs no check beyond the word before it: [answer, facts or None, no other check]."""
+        if tok.initial or " " in tok.key:
+            return [self.lookup.lookup_words(list(tok.flat), style=self.style), None, False]
+        res, best, family = self.lookup.word_answer(tok.key, style=self.style)
+        if res is None:
+            return [None, None, False]
+        common = tok.key in self.common
+        return [res, (common, best, family), not common and best >= S_INFLECTED and family]
 
     def _alone(self, key: str, res: Match) -> tuple[bool, float, bool]:
         """What a one-word mention's checks need to know of its word, once per word and person: is it a
