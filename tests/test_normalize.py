@@ -197,6 +197,28 @@ def test_name_words_found_by_either_form_of_the_scan_alike(nz, text, monkeypatch
     assert len(scanned) >= text.count(". ")  # names were found, not nothing twice
 
 
+def test_plain_words_classified_the_short_way_as_the_long_way(nz):
+    """A capitalised word of letters only is classified without the trimming steps (full stop, apostrophes,
+    possessive, digits, hyphen); the answer is the one the trimming steps give: every word of every name
+    of the table, capitalised and in capitals, common words, titles, Cyrillic, a modifier apostrophe."""
+    from translit.normalize import _LOWER_WORD
+
+    auth = nz.lookup.authority
+    words = {"The", "Nagy", "Vas", "Kiss", "Marshal", "ʼTito", "Titoʼ", "Hruscsovval", "Хрущёвым", "A", "Ő"}
+    for p in auth:
+        for part in auth.name_parts(p):
+            for w in _LOWER_WORD.findall(part.form.lower()):
+                words |= {w[:1].upper() + w[1:], w.upper()}
+    plain = [w for w in sorted(words) if w.isalpha()]
+    assert len(plain) > 500
+    kinds = set()
+    for w in plain:
+        short = nz._classify(w)
+        assert short == nz._classify_trimmed(w), w
+        kinds.add(short[0])
+    assert kinds == {0, 1}
+
+
 def test_public_eval_texts(shared):
     checker = shared / "eval" / "check_normalize.py"
     proc = subprocess.run(

@@ -426,15 +426,19 @@ class Lookup:
         hits = self.explain(word)
         if not hits:
             return None, 0.0, False
-        if len(hits) == 1:  # the usual case: one reading of the word
+        if len(hits) == 1:  # the usual case: one reading of the word, the steps below in short
             h = hits[0]
             if h.role not in _FAMILY:
                 return None, 0.0, False
-            mine = {h.person_id: [h]}
-        else:
-            mine = {}
-            for h in hits:
-                mine.setdefault(h.person_id, []).append(h)
+            person = self.authority.persons[h.person_id]
+            score = round(min(h.score * 0.97 if h.role == "family" and person.given else h.score, 1.0), 4)
+            if score < self.threshold:
+                return None, 0.0, False
+            return (Match(person, score, [h], partial(self.authority.canonical, person, style)), h.score,
+                    h.role == "family")
+        mine: dict[str, list[Hit]] = {}
+        for h in hits:
+            mine.setdefault(h.person_id, []).append(h)
         matches = []
         for pid, own in mine.items():
             top = max(h.score for h in own)

@@ -213,7 +213,10 @@ class Normalizer:
         hit = self._word_cache.get(s)
         if hit is None:
             kind, key, n = self._classify(s)
-            flat = ((key, True),) if kind == 2 else tuple((w, False) for w in key.split())
+            if kind == 2:
+                flat = ((key, True),)
+            else:
+                flat = ((key, False),) if " " not in key else tuple((w, False) for w in key.split())
             hit = (kind, key, n, flat, s[:n], [])
             if len(self._word_cache) >= _WORD_CACHE_MAX:
                 self._word_cache.clear()
@@ -222,6 +225,15 @@ class Normalizer:
 
     def _classify(self, s: str) -> tuple[int, str, int]:
         """(kind, folded key, length of the word) of a capitalised token: kind 0 other, 1 name word, 2 initial."""
+        if s.isalpha() and "ʼ" not in s:  # the usual word: none of the trimming below applies
+            key = self.lookup.authority.folder.fold(s)
+            if " " not in key and len(s) >= 2:
+                return (1 if key not in self.lookup.titles and self.lookup.explain(key) else 0), key, len(s)
+        return self._classify_trimmed(s)
+
+    def _classify_trimmed(self, s: str) -> tuple[int, str, int]:
+        """_classify for any token: a full stop, apostrophes, a possessive, footnote digits or a hyphen
+        taken into account (for a plain word of letters the same answer as _classify's short way: test)."""
         if s.endswith(".") and len(s) <= 3 and s[:-1].isalpha():
             return 2, self.lookup.authority.folder.fold(s[0]), len(s)
         word = (s[:-1] if s.endswith(".") else s).rstrip("'’ʼ-_")
@@ -268,7 +280,7 @@ class Normalizer:
         """The mentions of `text`, their offsets shifted by `base` (where the text starts in a stream)."""
         self._text = text
         self._base = base
-        self._seen: set[str] = set()  # persons named so far in this text
+        self._seen = seen = set()  # persons named so far in this text
         self._last_end = -1  # where the last mention ended
         want_unknown = report is not None and report.collect_unknown
         toks = self.tokens(text, keep_other=want_unknown)
@@ -290,8 +302,15 @@ class Normalizer:
                     j += 1
             elif (entry := t.alone) and entry[2] and not (i and toks[i - 1].end > self._last_end):
                 # the usual case, in line: one word whose answer needs no context, no word just before it
-                # that a mention did not take (see _resolve and _given_beside)
-                i = self._take(t.start, t.end, entry[0], text, mentions, report, j)
+                # that a mention did not take (see _resolve and _given_beside); what _take does
+                res = entry[0]
+                m = Mention(t.start + base, t.end + base, t.text, res)
+                seen.add(res.pid)
+                self._last_end = t.end
+                mentions.append(m)
+                if report is not None:
+                    report.add_mention(m)
+                i = j
                 continue
             i = self._resolve(toks, i, j, text, mentions, report)
         if want_unknown:
