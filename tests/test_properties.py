@@ -106,6 +106,35 @@ def test_both_forms_of_the_capitalised_word_scan_agree(text, data):
     assert both(cache) == [(i, w, cache.get(w)) for i, w in every if w not in cache or cache[w][0]]
 
 
+@SETTINGS
+@given(GLUED, st.data())
+def test_both_forms_of_the_token_scan_agree(text, data):
+    """`_speedups.cap_tokens` (C) makes the tokens its Python form `_cap_tokens` makes: a token of each kept
+    word from its entry (kind, key, length, flat, surface, alone), words of kind 0 left out, words without
+    an entry in their places as None and listed with their place and offset."""
+    from translit import _speedups
+    from translit.normalize import _cap_tokens, _cap_words, _char_classes, _Tok
+
+    words = sorted({w for _, w, _ in _cap_words(text, *_char_classes(), None)})
+    known = data.draw(st.lists(st.sampled_from(words), unique=True)) if words else []
+    cache = {w: (data.draw(st.integers(0, 2)), w.lower(), data.draw(st.integers(1, len(w))), ((w.lower(), False),),
+                 w[:2], []) for w in known}
+    got = _speedups.cap_tokens(text, *_char_classes(), cache, _Tok)
+    assert got == _cap_tokens(text, *_char_classes(), cache, _Tok)
+    tokens, unknown = got
+    assert all(type(t) is _Tok for t in tokens if t is not None)
+    assert [tokens[place] for place, _, _ in unknown] == [None] * len(unknown) == [t for t in tokens if t is None]
+    every = [(i, w) for i, w, _ in _cap_words(text, *_char_classes(), None)]
+    kept = [(i, w) for i, w in every if w not in cache or cache[w][0]]
+    assert len(tokens) == len(kept)
+    for t, (i, w) in zip(tokens, kept, strict=True):
+        if t is None:
+            assert (i, w) in [(start, word) for _, start, word in unknown]
+        else:
+            kind, key, n, flat, surface, alone = cache[w]
+            assert t == (i, i + n, surface, key, kind == 2, kind == 1, flat, alone) and t.alone is alone
+
+
 def test_the_capitalised_word_scan_rejects_a_cache_it_cannot_read():
     from translit import _speedups
     from translit.normalize import _char_classes
@@ -114,6 +143,12 @@ def test_the_capitalised_word_scan_rejects_a_cache_it_cannot_read():
         _speedups.cap_words("Nagy Imre", *_char_classes(), {"Nagy": True})
     with pytest.raises(TypeError):
         _speedups.cap_words(b"Nagy", *_char_classes(), None)
+    from translit.normalize import _Tok
+
+    for known, token_type in (({"Nagy": (1, "nagy")}, _Tok), ({"Nagy": (1, "nagy", "x", (), "Nagy", [])}, _Tok),
+                              ({}, dict), ({}, tuple.__class__), (None, _Tok)):
+        with pytest.raises(TypeError):
+            _speedups.cap_tokens("Nagy Imre", *_char_classes(), known, token_type)
 
 
 def test_every_person_finds_itself_by_native_and_canonical_forms(authority, lookup):

@@ -1,5 +1,5 @@
-/* translit._speedups: two loops over whole texts in C, each with a Python form beside it that tests
-   hold it equal to (the module is optional: without a C compiler the Python forms run).
+/* translit._speedups: loops over whole texts in C, each with a Python form beside it that tests hold it
+   equal to (the module is optional: without a C compiler the Python forms run).
 
    map_pieces(text, cache) (schemes.py, Scheme._by_words) cuts `text` at spaces and line breaks, looks
    each piece up in the dict `cache` and returns the text with every piece replaced by its value,
@@ -15,7 +15,11 @@
    about a word (a dict word -> tuple whose first item says whether the word may start a name).  It
    returns the list of (offset, word, entry) of the words whose entry says they may start a name, or
    that have none (entry None, for the caller to learn); with known None, every word, entry None.
-   Python form: normalize._cap_words. */
+   Python form: normalize._cap_words.
+
+   cap_tokens(text, capitals, word_chars, glue_chars, known, token_type) (normalize.py,
+   Normalizer.tokens): the same scan, making the tokens of known words itself (see below).
+   Python form: normalize._cap_tokens. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -232,7 +236,111 @@ error:
     return NULL;
 }
 
+/* cap_tokens(text, capitals, word_chars, glue_chars, known, token_type): the scan of cap_words, with the
+   tokens made here.  `known` maps a word to its entry (kind, key, length, flat, surface, alone): kind
+   0 other, 1 name word, 2 initial; length of the token within the word.  A word whose kind is not 0
+   becomes token_type(start, start + length, surface, key, kind == 2, kind == 1, flat, alone), a
+   tuple subclass (a named tuple); a word of kind 0 is left out; a word not in `known` holds its
+   place as None and is listed in `unknown` as (place, offset, word), for the caller to learn.
+   Returns (tokens, unknown).  Python form: normalize._cap_tokens. */
+static PyObject *
+cap_tokens(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2])
+            || !PyBytes_Check(args[3]) || !PyDict_CheckExact(args[4]) || !PyType_Check(args[5])
+            || !PyType_IsSubtype((PyTypeObject *)args[5], &PyTuple_Type)
+            || ((PyTypeObject *)args[5])->tp_basicsize != PyTuple_Type.tp_basicsize) {
+        PyErr_SetString(PyExc_TypeError, "cap_tokens(text: str, capitals: bytes, word_chars: bytes, "
+                                         "glue_chars: bytes, known: dict, token_type: a named tuple type)");
+        return NULL;
+    }
+    PyObject *text = args[0], *known = args[4];
+    PyTypeObject *token_type = (PyTypeObject *)args[5];
+    struct classes cls = {
+        (const unsigned char *)PyBytes_AS_STRING(args[1]), PyBytes_GET_SIZE(args[1]),
+        (const unsigned char *)PyBytes_AS_STRING(args[2]), PyBytes_GET_SIZE(args[2]),
+        (const unsigned char *)PyBytes_AS_STRING(args[3]), PyBytes_GET_SIZE(args[3])};
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *tokens = PyList_New(0), *unknown = PyList_New(0);
+    if (tokens == NULL || unknown == NULL)
+        goto error;
+    Py_ssize_t i = 0;
+    for (;;) {
+        Py_ssize_t start = kind == PyUnicode_1BYTE_KIND ? next_word_1(data, n, &i, &cls)
+                         : kind == PyUnicode_2BYTE_KIND ? next_word_2(data, n, &i, &cls)
+                         : next_word_4(data, n, &i, &cls);
+        if (start < 0)
+            break;
+        PyObject *w = PyUnicode_Substring(text, start, i);
+        if (w == NULL)
+            goto error;
+        PyObject *entry = PyDict_GetItemWithError(known, w);  /* borrowed */
+        if (entry == NULL) {
+            if (PyErr_Occurred()) {
+                Py_DECREF(w);
+                goto error;
+            }
+            PyObject *item = Py_BuildValue("(nnN)", PyList_GET_SIZE(tokens), start, w);  /* steals w */
+            if (item == NULL || PyList_Append(unknown, item) < 0 || PyList_Append(tokens, Py_None) < 0) {
+                Py_XDECREF(item);
+                goto error;
+            }
+            Py_DECREF(item);
+            continue;
+        }
+        Py_DECREF(w);
+        long word_kind;
+        Py_ssize_t length;
+        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) < 6
+                || (word_kind = PyLong_AsLong(PyTuple_GET_ITEM(entry, 0))) == -1
+                || (length = PyLong_AsSsize_t(PyTuple_GET_ITEM(entry, 2))) == -1) {
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_TypeError, "cap_tokens: an entry of `known` is not "
+                                                 "(kind, key, length, flat, surface, alone)");
+            }
+            goto error;
+        }
+        if (word_kind == 0)
+            continue;
+        PyObject *tok = token_type->tp_alloc(token_type, 8);
+        if (tok == NULL)
+            goto error;
+        PyObject *a = PyLong_FromSsize_t(start), *b = PyLong_FromSsize_t(start + length);
+        if (a == NULL || b == NULL) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            Py_DECREF(tok);
+            goto error;
+        }
+        PyObject *items[8] = {a, b, PyTuple_GET_ITEM(entry, 4), PyTuple_GET_ITEM(entry, 1),
+                              word_kind == 2 ? Py_True : Py_False, word_kind == 1 ? Py_True : Py_False,
+                              PyTuple_GET_ITEM(entry, 3), PyTuple_GET_ITEM(entry, 5)};
+        for (int k = 0; k < 8; k++) {
+            if (k >= 2)
+                Py_INCREF(items[k]);
+            PyTuple_SET_ITEM(tok, k, items[k]);
+        }
+        if (PyList_Append(tokens, tok) < 0) {
+            Py_DECREF(tok);
+            goto error;
+        }
+        Py_DECREF(tok);
+    }
+    return Py_BuildValue("(NN)", tokens, unknown);
+
+error:
+    Py_XDECREF(tokens);
+    Py_XDECREF(unknown);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"cap_tokens", (PyCFunction)(void (*)(void))cap_tokens, METH_FASTCALL,
+     "cap_tokens(text, capitals, word_chars, glue_chars, known, token_type) -> (tokens, unknown): the\n"
+     "capitalised words of cap_words as tokens made from their entries in `known` (see the module's source)."},
     {"map_pieces", (PyCFunction)(void (*)(void))map_pieces, METH_FASTCALL,
      "map_pieces(text, cache) -> str | set: every piece of text between spaces and line breaks replaced by\n"
      "cache[piece], or the set of the pieces that cache lacks."},

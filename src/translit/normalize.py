@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, islice
+from typing import NamedTuple
 
 from .fold import UPPER_LETTERS
 from .lookup import S_INFLECTED, Lookup, Match
@@ -106,10 +107,27 @@ def _char_classes() -> tuple[bytes, bytes, bytes]:
 
 _WORD_CACHE_MAX = 500_000
 
+def _cap_tokens(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes, known: dict[str, tuple],
+                token_type: type) -> tuple[list, list[tuple[int, int, str]]]:
+    """The Python form of `_speedups.cap_tokens`: the words `_cap_words` keeps, each as a token made from
+    its entry in `known` (kind, key, length, flat, surface, alone), or None in its place when it has none,
+    then listed in `unknown` as (place, offset, word)."""
+    tokens: list = []
+    unknown: list[tuple[int, int, str]] = []
+    for start, w, entry in _cap_words(text, capitals, word_chars, glue_chars, known):
+        if entry is None:
+            unknown.append((len(tokens), start, w))
+            tokens.append(None)
+        else:
+            kind, key, n, flat, surface, alone = entry
+            tokens.append(token_type(start, start + n, surface, key, kind == 2, kind == 1, flat, alone))
+    return tokens, unknown
+
+
 try:
-    from ._speedups import cap_words
+    from ._speedups import cap_tokens, cap_words
 except ImportError:  # built without a C compiler
-    cap_words = _cap_words
+    cap_words, cap_tokens = _cap_words, _cap_tokens
 
 
 @dataclass(slots=True)
@@ -168,21 +186,18 @@ class Report:
         return {"persons": persons, "unknown": unknown}
 
 
-class _Tok:
-    """A capitalised word or initial of a text: offsets, surface, folded key and its words as a query."""
+class _Tok(NamedTuple):
+    """A capitalised word or initial of a text: offsets, surface, folded key and its words as a query.
+    A named tuple, so that the scan in C makes the tokens of known words itself (`_speedups.cap_tokens`)."""
 
-    __slots__ = ("start", "end", "text", "key", "initial", "name", "flat", "alone")
-
-    def __init__(self, start: int, end: int, text: str, key: str, initial: bool, name: bool, flat: tuple,
-                 alone: list):
-        self.start = start
-        self.end = end
-        self.text = text
-        self.key = key
-        self.initial = initial
-        self.name = name
-        self.flat = flat  # ((word, is_initial), ...) as lookup_words takes them
-        self.alone = alone  # the answer for the word as a run of its own, shared by its tokens (see _resolve)
+    start: int
+    end: int
+    text: str
+    key: str
+    initial: bool
+    name: bool
+    flat: tuple  # ((word, is_initial), ...) as lookup_words takes them
+    alone: list  # the answer for the word as a run of its own, shared by its tokens (see _resolve)
 
 
 class Normalizer:
@@ -259,16 +274,24 @@ class Normalizer:
         """The name words and initials of a text (the only places a name can start; `keep_other`: every
         capitalised word), with offsets, words glued after a letter (McDonald's D) left out.
 
-        One scan in C (`_speedups.cap_words`; `_cap_words` is its Python form) finds the capitalised
-        words and reads each one's entry in the word cache, so Python steps only over the words kept and
-        the words not seen before; what is learnt about a word is cached."""
+        One scan in C (`_speedups.cap_tokens`; `_cap_tokens` is its Python form) finds the capitalised
+        words, reads each one's entry in the word cache and makes the tokens of the known name words, so
+        Python steps only over the words not seen before; what is learnt about a word is cached."""
         self._check_revision()
-        toks: list[_Tok] = []
         kind_of = self._kind
-        for start, s, hit in cap_words(text, *_char_classes(), None if keep_other else self._word_cache):
-            kind, key, n, flat, surface, alone = hit or kind_of(s)
-            if kind or keep_other:
+        if keep_other:
+            toks = []
+            for start, s, _ in cap_words(text, *_char_classes(), None):
+                kind, key, n, flat, surface, alone = kind_of(s)
                 toks.append(_Tok(start, start + n, surface, key, kind == 2, kind == 1, flat, alone))
+            return toks
+        toks, unknown = cap_tokens(text, *_char_classes(), self._word_cache, _Tok)
+        if unknown:  # words not seen before: learnt here, in their places; those that are no names dropped
+            for place, start, s in unknown:
+                kind, key, n, flat, surface, alone = kind_of(s)
+                if kind:
+                    toks[place] = _Tok(start, start + n, surface, key, kind == 2, kind == 1, flat, alone)
+            toks = [t for t in toks if t is not None]
         return toks
 
     def find(self, text: str, report: Report | None = None) -> list[Mention]:
