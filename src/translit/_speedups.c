@@ -167,6 +167,43 @@ DEFINE_NEXT_WORD(next_word_1, Py_UCS1)
 DEFINE_NEXT_WORD(next_word_2, Py_UCS2)
 DEFINE_NEXT_WORD(next_word_4, Py_UCS4)
 
+/* The scan shared by cap_words and cap_tokens: args[0] the text, args[1..3] the classes. */
+struct scan {
+    PyObject *text;
+    Py_ssize_t n, pos;
+    int kind;
+    const void *data;
+    struct classes cls;
+};
+
+static void
+scan_init(struct scan *sc, PyObject *const *args)
+{
+    sc->text = args[0];
+    sc->n = PyUnicode_GET_LENGTH(args[0]);
+    sc->pos = 0;
+    sc->kind = PyUnicode_KIND(args[0]);
+    sc->data = PyUnicode_DATA(args[0]);
+    sc->cls = (struct classes){
+        (const unsigned char *)PyBytes_AS_STRING(args[1]), PyBytes_GET_SIZE(args[1]),
+        (const unsigned char *)PyBytes_AS_STRING(args[2]), PyBytes_GET_SIZE(args[2]),
+        (const unsigned char *)PyBytes_AS_STRING(args[3]), PyBytes_GET_SIZE(args[3])};
+}
+
+/* The offset of the next capitalised word and the word itself (*word, a new reference); -1 at the end
+   of the text, -2 on an error. */
+static Py_ssize_t
+scan_next(struct scan *sc, PyObject **word)
+{
+    Py_ssize_t start = sc->kind == PyUnicode_1BYTE_KIND ? next_word_1(sc->data, sc->n, &sc->pos, &sc->cls)
+                     : sc->kind == PyUnicode_2BYTE_KIND ? next_word_2(sc->data, sc->n, &sc->pos, &sc->cls)
+                     : next_word_4(sc->data, sc->n, &sc->pos, &sc->cls);
+    if (start < 0)
+        return -1;
+    *word = PyUnicode_Substring(sc->text, start, sc->pos);
+    return *word == NULL ? -2 : start;
+}
+
 static PyObject *
 cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -176,29 +213,18 @@ cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                                          "glue_chars: bytes, known: dict | None)");
         return NULL;
     }
-    PyObject *text = args[0], *known = args[4] == Py_None ? NULL : args[4];
-    const unsigned char *caps = (const unsigned char *)PyBytes_AS_STRING(args[1]);
-    Py_ssize_t ncaps = PyBytes_GET_SIZE(args[1]);
-    const unsigned char *wchars = (const unsigned char *)PyBytes_AS_STRING(args[2]);
-    Py_ssize_t nwchars = PyBytes_GET_SIZE(args[2]);
-    const unsigned char *glue = (const unsigned char *)PyBytes_AS_STRING(args[3]);
-    Py_ssize_t nglue = PyBytes_GET_SIZE(args[3]);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
+    PyObject *known = args[4] == Py_None ? NULL : args[4];
     PyObject *found = PyList_New(0);
     if (found == NULL)
         return NULL;
-    struct classes cls = {caps, ncaps, wchars, nwchars, glue, nglue};
-    Py_ssize_t i = 0;
+    struct scan sc;
+    scan_init(&sc, args);
     for (;;) {
-        Py_ssize_t start = kind == PyUnicode_1BYTE_KIND ? next_word_1(data, n, &i, &cls)
-                         : kind == PyUnicode_2BYTE_KIND ? next_word_2(data, n, &i, &cls)
-                         : next_word_4(data, n, &i, &cls);
-        if (start < 0)
+        PyObject *w;
+        Py_ssize_t start = scan_next(&sc, &w);
+        if (start == -1)
             break;
-        PyObject *w = PyUnicode_Substring(text, start, i);
-        if (w == NULL)
+        if (start < 0)
             goto error;
         PyObject *entry = known != NULL ? PyDict_GetItemWithError(known, w) : NULL;  /* borrowed */
         int keep = 1;
@@ -254,27 +280,19 @@ cap_tokens(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                                          "glue_chars: bytes, known: dict, token_type: a named tuple type)");
         return NULL;
     }
-    PyObject *text = args[0], *known = args[4];
+    PyObject *known = args[4];
     PyTypeObject *token_type = (PyTypeObject *)args[5];
-    struct classes cls = {
-        (const unsigned char *)PyBytes_AS_STRING(args[1]), PyBytes_GET_SIZE(args[1]),
-        (const unsigned char *)PyBytes_AS_STRING(args[2]), PyBytes_GET_SIZE(args[2]),
-        (const unsigned char *)PyBytes_AS_STRING(args[3]), PyBytes_GET_SIZE(args[3])};
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
     PyObject *tokens = PyList_New(0), *unknown = PyList_New(0);
     if (tokens == NULL || unknown == NULL)
         goto error;
-    Py_ssize_t i = 0;
+    struct scan sc;
+    scan_init(&sc, args);
     for (;;) {
-        Py_ssize_t start = kind == PyUnicode_1BYTE_KIND ? next_word_1(data, n, &i, &cls)
-                         : kind == PyUnicode_2BYTE_KIND ? next_word_2(data, n, &i, &cls)
-                         : next_word_4(data, n, &i, &cls);
-        if (start < 0)
+        PyObject *w;
+        Py_ssize_t start = scan_next(&sc, &w);
+        if (start == -1)
             break;
-        PyObject *w = PyUnicode_Substring(text, start, i);
-        if (w == NULL)
+        if (start < 0)
             goto error;
         PyObject *entry = PyDict_GetItemWithError(known, w);  /* borrowed */
         if (entry == NULL) {
