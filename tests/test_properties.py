@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 
 import pytest
@@ -210,6 +211,38 @@ def test_both_forms_of_the_piece_loop_agree(text, data):
         assert expected.count("\n") == text.count("\n") and len(set(pieces) - set(known)) == 0
     else:
         assert expected == set(pieces) - set(known)
+
+
+@SETTINGS
+@given(st.text(st.sampled_from(list("aбщ\x7f\x80ÿĀ\uffff") + ["\U0001d400", "\U0010ffff"]), max_size=30),
+       st.lists(st.text(st.sampled_from(list("xë\u0100ь") + ["\U0001d400"]), max_size=4), max_size=8),
+       st.integers(0, 0x500))
+def test_the_letter_loop_equals_str_translate(text, values, size):
+    """`_speedups.translate` (C) gives what str.translate gives with the same list table: items of every
+    width, empty and multi-letter items, characters past the table's end passed through, and a result as
+    narrow as its characters allow (equal and hashed alike)."""
+    from translit import _speedups
+
+    table = [chr(c) for c in range(size)]
+    for k, value in enumerate(values):  # replace some of the letters the text uses, and some it does not
+        c = [ord("a"), ord("б"), ord("щ"), 0x7F, 0x80, 0xFF, 0x100, 0x4FF][k]
+        if c < size:
+            table[c] = value
+    got, expected = _speedups.translate(text, table), text.translate(table)
+    assert got == expected and hash(got) == hash(expected)
+    assert sys.getsizeof(got) == sys.getsizeof(expected)  # the same width of storage: as narrow as it can be
+
+
+def test_the_letter_loop_rejects_a_table_it_cannot_read():
+    from translit import _speedups
+
+    with pytest.raises(TypeError):
+        _speedups.translate("abc", {97: "x"})
+    with pytest.raises(TypeError):
+        _speedups.translate("abc", ["x"] * 97 + [1])
+    with pytest.raises(TypeError):
+        _speedups.translate(b"abc", ["x"])
+    assert _speedups.translate("abc", ["x"] * 97 + [""]) == "bc"
 
 
 def test_the_piece_loop_rejects_what_is_not_a_text_and_a_cache():

@@ -19,7 +19,9 @@
 
    cap_tokens(text, capitals, word_chars, glue_chars, known, token_type) (normalize.py,
    Normalizer.tokens): the same scan, making the tokens of known words itself (see below).
-   Python form: normalize._cap_tokens. */
+   Python form: normalize._cap_tokens.
+
+   translate(text, table) (schemes.py): str.translate for a table that is a list of str. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -355,10 +357,66 @@ error:
     return NULL;
 }
 
+/* translate(text, table): text.translate(table) for a table that is a list of str indexed by code point
+   (a character past its end passes through), in two passes over the text (the length and widest
+   character of the result, then the characters), without the Python object that str.translate looks
+   up for every character.  Python form: str.translate itself (schemes.py). */
+static PyObject *
+translate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyList_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "translate(text: str, table: list[str])");
+        return NULL;
+    }
+    PyObject *text = args[0], *table = args[1];
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), size = PyList_GET_SIZE(table), length = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 widest = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if ((Py_ssize_t)ch >= size) {
+            length++;
+            widest = ch > widest ? ch : widest;
+            continue;
+        }
+        PyObject *item = PyList_GET_ITEM(table, ch);
+        if (!PyUnicode_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "translate: the table's item %zd is not a str", (Py_ssize_t)ch);
+            return NULL;
+        }
+        length += PyUnicode_GET_LENGTH(item);
+        Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(item);  /* the bound of its width: the result's width */
+        widest = top > widest ? top : widest;
+    }
+    PyObject *out = PyUnicode_New(length, widest);
+    if (out == NULL)
+        return NULL;
+    int okind = PyUnicode_KIND(out);
+    void *odata = PyUnicode_DATA(out);
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if ((Py_ssize_t)ch >= size) {
+            PyUnicode_WRITE(okind, odata, pos++, ch);
+            continue;
+        }
+        PyObject *item = PyList_GET_ITEM(table, ch);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(item);
+        int ikind = PyUnicode_KIND(item);
+        const void *idata = PyUnicode_DATA(item);
+        for (Py_ssize_t k = 0; k < len; k++)
+            PyUnicode_WRITE(okind, odata, pos++, PyUnicode_READ(ikind, idata, k));
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"cap_tokens", (PyCFunction)(void (*)(void))cap_tokens, METH_FASTCALL,
      "cap_tokens(text, capitals, word_chars, glue_chars, known, token_type) -> (tokens, unknown): the\n"
      "capitalised words of cap_words as tokens made from their entries in `known` (see the module's source)."},
+    {"translate", (PyCFunction)(void (*)(void))translate, METH_FASTCALL,
+     "translate(text, table) -> str: text.translate(table) for a list of str indexed by code point."},
     {"map_pieces", (PyCFunction)(void (*)(void))map_pieces, METH_FASTCALL,
      "map_pieces(text, cache) -> str | set: every piece of text between spaces and line breaks replaced by\n"
      "cache[piece], or the set of the pieces that cache lacks."},

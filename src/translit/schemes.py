@@ -107,7 +107,8 @@ class Scheme:
         table, ctx = self._compiled[:2]
         if ctx is not None:
             return ctx.sub(self._replacer, text).translate(table)
-        return text.translate(self._listed)
+        listed = self._listed
+        return _translate(text, listed) if type(listed) is list else text.translate(listed)
 
     @cached_property
     def _listed(self) -> list[str] | dict[int, str]:
@@ -292,7 +293,7 @@ def _list_table(table: dict[int, str], size: int) -> list[str]:
 def _cased_run(engine: tuple, text: str) -> str:
     """`text` (capitals only where words start) through a case-sensitive engine (`Scheme._cased`)."""
     pattern, replacement, _, listed = engine
-    return pattern.sub(replacement, text).translate(listed)
+    return _translate(pattern.sub(replacement, text), listed)
 
 
 def _map_pieces(text: str, cache: dict[str, str]) -> str | set[str]:
@@ -306,10 +307,16 @@ def _map_pieces(text: str, cache: dict[str, str]) -> str | set[str]:
         return set(text.replace("\n", " ").split(" ")).difference(cache)
 
 
+def _str_translate(text: str, table: list[str]) -> str:
+    """The Python form of `_speedups.translate`: str.translate with a list of str indexed by code point."""
+    return text.translate(table)
+
+
 try:
     from ._speedups import map_pieces
+    from ._speedups import translate as _translate
 except ImportError:  # built without a C compiler
-    map_pieces = _map_pieces
+    map_pieces, _translate = _map_pieces, _str_translate
 
 
 def _each(engine, joined: str, n: int) -> list[str] | None:
