@@ -273,3 +273,7 @@ def test_many_texts_in_one_pass_equal_one_by_one(scheme_id, data):
     expected = [scheme.transliterate(t) for t in texts]
     scheme.forget()
     assert translit.transliterate_many(texts, scheme_id) == expected
+    names = [t.lower().title() for t in texts]  # capitals where words start: the one-pass way of a list
+    expected = [scheme.transliterate(t) for t in names]
+    scheme.forget()
+    assert translit.transliterate_many(names, scheme_id) == expected

@@ -98,3 +98,18 @@ def test_long_text_path_equals_whole_text(scheme):
     text = (text + "\n") * 3
     assert len(text) > 256
     assert scheme.transliterate(text) == scheme._whole(unicodedata.normalize("NFC", text))
+
+
+@pytest.mark.parametrize("scheme_id", sorted(EXPECTED_IDS))
+def test_a_list_of_names_in_one_pass_equals_one_by_one(scheme_id):
+    """A list whose capitals all start words goes through the case-sensitive engine in one pass
+    (transliterate_many); the answers are those of a call per name."""
+    scheme = SCHEMES[scheme_id]
+    names = [unicodedata.normalize("NFC", s.source).lower().title() for s in scheme.samples]
+    engine = scheme._cased
+    if engine is not None:
+        names = [n for n in names if not engine[2].search(n)]
+        assert len(names) >= 3 and not engine[2].search("\n".join(names))
+    expected = [scheme.transliterate(n) for n in names]
+    scheme.forget()
+    assert scheme.transliterate_many(names * 3) == expected * 3

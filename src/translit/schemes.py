@@ -135,25 +135,27 @@ class Scheme:
 
     def transliterate(self, text: str) -> str:
         """Transliterate `text`; characters the scheme does not cover pass through."""
+        # a name or a short line seen lately: from a small cache of its own (names come with the traffic,
+        # so it is kept small: a server's memory is to follow its data); its keys are in NFC, so a text
+        # found there needs no check
+        out = self._short_cache.get(text)
+        if out is not None:
+            return out
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         if self._compiled[1] is None:
             return self._whole(text)
         if len(text) > _SHORT:
             return self._by_words(text)
-        # a name or a short line: from a small cache of its own (names come with the traffic, so it is
-        # kept small: a server's memory is to follow its data), else one pass of the case-sensitive engine
+        engine = self._cased  # one pass of the case-sensitive engine (`_cased_run`, written out: names are many)
+        if engine is not None and not engine[2].search(text):
+            out = _translate(engine[0].sub(engine[1], text), engine[3])
+        else:
+            out = self._whole(text)
         short = self._short_cache
-        out = short.get(text)
-        if out is None:
-            engine = self._cased
-            if engine is not None and not engine[2].search(text):
-                out = _cased_run(engine, text)
-            else:
-                out = self._whole(text)
-            if len(short) >= _SHORT_CACHED:
-                short.clear()
-            short[text] = out
+        if len(short) >= _SHORT_CACHED:
+            short.clear()
+        short[text] = out
         return out
 
     def transliterate_many(self, texts: list[str]) -> list[str]:
@@ -162,7 +164,14 @@ class Scheme:
         own are transliterated alone."""
         texts = list(texts)
         lines = [t for t in texts if "\n" not in t]
-        out = self.transliterate("\n".join(lines)).split("\n") if lines else []
+        joined = unicodedata.normalize("NFC", "\n".join(lines))
+        engine = self._cased if self._compiled[1] is not None else None
+        if engine is not None and not engine[2].search(joined):
+            # a list of names is mostly new words: one pass of the case-sensitive engine over all of it, as
+            # a short text takes, not the piece cache that running text (repeating its words) pays back
+            out = _cased_run(engine, joined).split("\n") if lines else []
+        else:
+            out = self.transliterate(joined).split("\n") if lines else []
         if len(out) != len(lines):  # NFC changed the count of lines: cannot happen, but stay exact
             out = [self.transliterate(t) for t in lines]
         done = iter(out)
