@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from itertools import accumulate
 from operator import attrgetter
 from pathlib import Path
 
@@ -160,22 +162,34 @@ class Scheme:
 
     def transliterate_many(self, texts: list[str]) -> list[str]:
         """`[self.transliterate(t) for t in texts]` in one pass: the texts are joined by line breaks, which
-        rules do not look across, and the result is cut there again; texts holding a line break of their
-        own are transliterated alone."""
+        rules do not look across, and the result is cut there again.  With context rules, the texts whose
+        capitals all start words (names) go through the case-sensitive engine in that one pass (a list of
+        names is mostly new words: the piece cache that running text pays back would not be); texts
+        holding a line break of their own, or capitals elsewhere, are transliterated one by one."""
         texts = list(texts)
         lines = [t for t in texts if "\n" not in t]
-        joined = unicodedata.normalize("NFC", "\n".join(lines))
+        joined = "\n".join(lines)
+        if not unicodedata.is_normalized("NFC", joined):
+            lines = [unicodedata.normalize("NFC", t) for t in lines]
+            joined = "\n".join(lines)
         engine = self._cased if self._compiled[1] is not None else None
-        if engine is not None and not engine[2].search(joined):
-            # a list of names is mostly new words: one pass of the case-sensitive engine over all of it, as
-            # a short text takes, not the piece cache that running text (repeating its words) pays back
-            out = _cased_run(engine, joined).split("\n") if lines else []
-        else:
+        alone: set[int] = set()  # lines the case-sensitive engine is not for
+        if engine is None:
+            rest = lines
             out = self.transliterate(joined).split("\n") if lines else []
-        if len(out) != len(lines):  # NFC changed the count of lines: cannot happen, but stay exact
-            out = [self.transliterate(t) for t in lines]
+        else:
+            if engine[2].search(joined):
+                starts = list(accumulate((len(t) + 1 for t in lines), initial=0))
+                alone = {bisect_right(starts, m.start()) - 1 for m in engine[2].finditer(joined)}
+            rest = [t for k, t in enumerate(lines) if k not in alone] if alone else lines
+            out = _cased_run(engine, "\n".join(rest)).split("\n") if rest else []
+        if len(out) != len(rest):  # cannot happen (no rule writes or removes a line break), but stay exact
+            out = [self.transliterate(t) for t in rest]
+        if not alone and len(lines) == len(texts):
+            return out  # the usual list: every text in the one pass
         done = iter(out)
-        return [self.transliterate(t) if "\n" in t else next(done) for t in texts]
+        by_line = iter([self.transliterate(t) if k in alone else next(done) for k, t in enumerate(lines)])
+        return [self.transliterate(t) if "\n" in t else next(by_line) for t in texts]
 
     def _by_words(self, text: str) -> str:
         """Text through a scheme with context rules: each distinct piece is transliterated once.
