@@ -249,3 +249,31 @@ def test_full_disk_is_a_clear_error_and_lookups_go_on(mini_tables, db_path):
     from translit.lookup import Lookup
 
     assert Lookup(a).lookup("Kovács Béla").best.person.id == "kovacs-bela"  # the service keeps answering
+
+
+def _open_at_once(path, barrier, results):
+    barrier.wait()
+    try:
+        results.put(Store(path).revision())
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        results.put(repr(exc))
+
+
+def test_processes_opening_a_new_database_at_the_same_moment_all_succeed(tmp_path):
+    """The workers of a web server start together and open the same new file: switching it to WAL and
+    making its tables meet locks SQLite reports at once (a worker failed to boot, and gunicorn stopped);
+    they are waited for. Before the fix about half of these rounds lost a process."""
+    ctx = mp.get_context("fork")
+    for trial in range(10):
+        path = tmp_path / f"new-{trial}.sqlite3"
+        n = 6
+        barrier, results = ctx.Barrier(n), ctx.Queue()
+        procs = [ctx.Process(target=_open_at_once, args=(path, barrier, results)) for _ in range(n)]
+        for p in procs:
+            p.start()
+        got = [results.get(timeout=60) for _ in procs]
+        for p in procs:
+            p.join(timeout=60)
+        assert got == [0] * n, (trial, got)
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

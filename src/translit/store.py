@@ -68,16 +68,38 @@ class Store:
             try:
                 if not self.readonly:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-                conn.execute("PRAGMA busy_timeout = 30000")
-                if not self.readonly:
-                    conn.execute("PRAGMA journal_mode = WAL")
-                    conn.execute("PRAGMA synchronous = NORMAL")
-                    conn.executescript(SCHEMA)
+                conn = self._open()
             except (sqlite3.Error, OSError) as exc:
                 raise StoreError(f"cannot open database {self.path}: {exc}") from None
             self._conn, self._pid = conn, os.getpid()
         return self._conn
+
+    def _open(self, patience: float = 30.0) -> sqlite3.Connection:
+        """A connection, the file in WAL mode with its tables made.  Processes that open a new file at the
+        same moment (the workers of a web server starting) meet locks that SQLite reports at once instead
+        of waiting for (switching to WAL; a reader turning writer): those are retried, for `patience`
+        seconds at most, like the busy timeout of every other statement."""
+        deadline = time.monotonic() + patience
+        delay = 0.005
+        while True:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            try:
+                conn.execute("PRAGMA busy_timeout = 30000")
+                if not self.readonly:
+                    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                        conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute("PRAGMA synchronous = NORMAL")
+                    conn.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")  # a writer from the start
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if not ("locked" in str(exc) or "busy" in str(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(2 * delay, 0.2)
+            except BaseException:
+                conn.close()
+                raise
 
     def close(self) -> None:
         if self._conn is not None:
