@@ -7,7 +7,7 @@ import sys
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import translit
@@ -171,6 +171,60 @@ def test_other_scripts_fold_through_icu():
 def _alphabet(scheme) -> list[str]:
     letters = {ch for key in scheme.mapping for ch in key} | {ch for p, _ in scheme.rules for ch in p if ch.isalpha()}
     return sorted(letters | {c.upper() for c in letters if len(c.upper()) == 1}) + list(" -'’.,\n1ſᲀǅ\x00\x01")
+
+
+def _rule_loop_schemes() -> list[str]:
+    """The schemes whose case-sensitive engine runs as the loop in C (`_speedups.Rules`)."""
+    from functools import partial
+
+    out = []
+    for scheme in translit.get_tables().schemes:
+        engine = scheme._cased
+        if engine is not None and not isinstance(engine[4], partial):
+            out.append(scheme.id)
+    return out
+
+
+def test_the_rule_loop_serves_the_schemes_of_its_shape():
+    assert {"ru-bgn", "ru-de", "ru-pl", "ru-cs", "ru-wikipedia", "ru-hu", "sh-ru"} <= set(_rule_loop_schemes())
+
+
+def test_the_rule_loop_rejects_rules_it_cannot_read():
+    from translit import _speedups
+
+    table = ["a"] * 10
+    good = (None, False, (), (), False, "x", "X")
+    _speedups.Rules([good], [()] * 10, table, 10)  # the shape it takes
+    for rules, first, tab, limit, error in (
+            ([good], [()] * 9, table, 10, ValueError),            # `first` not `limit` long
+            ([good], [(2,)] + [()] * 9, table, 10, ValueError),   # a code past the rules
+            ([(b"x", False, (), (), False, "x", "X")], [()] * 10, table, 10, TypeError),  # a set too short
+            ([good[:6]], [()] * 10, table, 10, TypeError),        # a rule without its capitalised output
+            ([good], [()] * 10, [1] * 10, 10, TypeError)):        # a table of what is not str
+        with pytest.raises(error):
+            _speedups.Rules(rules, first, tab, limit)
+    with pytest.raises(TypeError):
+        _speedups.Rules([good], [()] * 10, table, 10).run(b"bytes")
+
+
+@pytest.mark.parametrize("scheme_id", _rule_loop_schemes())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_the_rule_loop_equals_the_case_sensitive_pattern(scheme_id, data):
+    """`_speedups.Rules` (rules in C) gives what the case-sensitive pattern, its replacement and the letter
+    table give, on every text that engine is for (capitals where words start): words of the scheme's
+    letters and of anything else, at the edges of the text, of words and of lines."""
+    from translit.schemes import _pattern_run
+
+    scheme = translit.get_tables().schemes[scheme_id]
+    engine = scheme._cased
+    letters = [c for c in _alphabet(scheme) if not c.isupper()]
+    words = st.one_of(st.text(st.sampled_from(letters), max_size=10), st.text(max_size=6))
+    pieces = data.draw(st.lists(st.tuples(words, st.booleans(), st.sampled_from([" ", "\n", "-", "", ". "])),
+                                max_size=8))
+    text = "".join((w[:1].upper() + w[1:] if cap else w) + sep for w, cap, sep in pieces)
+    assume(not engine[2].search(text))  # a capital inside a word or a letter of the hazards: not for this engine
+    assert engine[4](text) == _pattern_run(engine, text)
 
 
 @pytest.mark.parametrize("scheme_id", [s["id"] for s in translit.schemes()])

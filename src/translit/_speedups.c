@@ -411,6 +411,268 @@ translate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* Rules(rules, first, table, limit): a scheme's context rules of the common shape (rx.table_rules) as a
+   loop in C.  Rules.run(text) does what the case-sensitive pattern (rx.cased_dispatch), its
+   replacement and the letter table do together (schemes._cased_run), in one pass: at each character,
+   the rules that can start there are tried in the pattern's order (lookbehind of one character, the
+   letters after the first in lower case, a lookahead of a fixed run of characters); the first that
+   fits writes its output (capitalised when it matched a capital), else the character goes through
+   the letter table.  Sets are bitmaps over the code points below `limit`, with one more byte for \w.
+   Python form: schemes._cased_run itself; tests hold the two equal. */
+typedef struct {
+    const unsigned char *behind;  /* NULL: none */
+    int behind_neg;
+    Py_ssize_t nbody;  /* the letters after the first */
+    const unsigned char **body;
+    Py_ssize_t nahead;
+    const unsigned char **ahead;
+    int ahead_neg;
+    PyObject *out[2];  /* borrowed from `spec` */
+} rule_t;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *spec;  /* (rules, first, table): keeps every object below alive */
+    Py_ssize_t limit, nrules, ntable;
+    rule_t *rules;
+    const unsigned char **sets;  /* one block for every rule's body and ahead pointers */
+    Py_ssize_t *first_start;  /* limit + 1 offsets into first_codes */
+    int *first_codes;         /* rule * 2 + capital */
+    PyObject **table;         /* borrowed: the letter table's items */
+} RulesObject;
+
+static void
+Rules_dealloc(RulesObject *self)
+{
+    PyMem_Free(self->rules);
+    PyMem_Free(self->sets);
+    PyMem_Free(self->first_start);
+    PyMem_Free(self->first_codes);
+    Py_XDECREF(self->spec);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static const unsigned char *
+bitmap_of(PyObject *b, Py_ssize_t limit)
+{
+    if (!PyBytes_Check(b) || PyBytes_GET_SIZE(b) != limit + 1) {
+        PyErr_SetString(PyExc_TypeError, "Rules: a set is not a bitmap of limit + 1 bytes");
+        return NULL;
+    }
+    return (const unsigned char *)PyBytes_AS_STRING(b);
+}
+
+static PyObject *
+Rules_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *rules, *first, *table;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "O!O!O!n", &PyList_Type, &rules, &PyList_Type, &first, &PyList_Type, &table,
+                          &limit))
+        return NULL;
+    if (limit <= 0 || PyList_GET_SIZE(first) != limit) {
+        PyErr_SetString(PyExc_ValueError, "Rules: `first` must have `limit` items");
+        return NULL;
+    }
+    RulesObject *self = (RulesObject *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->spec = PyTuple_Pack(3, rules, first, table);
+    if (self->spec == NULL)
+        goto error;
+    self->limit = limit;
+    self->nrules = PyList_GET_SIZE(rules);
+    self->ntable = PyList_GET_SIZE(table);
+    self->table = ((PyListObject *)table)->ob_item;
+    for (Py_ssize_t c = 0; c < self->ntable; c++)
+        if (!PyUnicode_Check(self->table[c])) {
+            PyErr_SetString(PyExc_TypeError, "Rules: the table's items must be str");
+            goto error;
+        }
+    self->rules = PyMem_Calloc(self->nrules ? self->nrules : 1, sizeof(rule_t));
+    Py_ssize_t nsets = 0;
+    for (Py_ssize_t r = 0; r < self->nrules; r++) {
+        PyObject *rule = PyList_GET_ITEM(rules, r);
+        if (!PyTuple_Check(rule) || PyTuple_GET_SIZE(rule) != 7 || !PyTuple_Check(PyTuple_GET_ITEM(rule, 2))
+                || !PyTuple_Check(PyTuple_GET_ITEM(rule, 3))) {
+            PyErr_SetString(PyExc_TypeError, "Rules: a rule is (behind, neg, body, ahead, neg, out, Out)");
+            goto error;
+        }
+        nsets += PyTuple_GET_SIZE(PyTuple_GET_ITEM(rule, 2)) + PyTuple_GET_SIZE(PyTuple_GET_ITEM(rule, 3));
+    }
+    self->sets = PyMem_Calloc(nsets ? nsets : 1, sizeof(const unsigned char *));
+    if (self->rules == NULL || self->sets == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    const unsigned char **next = self->sets;
+    for (Py_ssize_t r = 0; r < self->nrules; r++) {
+        PyObject *rule = PyList_GET_ITEM(rules, r);
+        rule_t *rt = &self->rules[r];
+        PyObject *behind = PyTuple_GET_ITEM(rule, 0), *body = PyTuple_GET_ITEM(rule, 2);
+        PyObject *ahead = PyTuple_GET_ITEM(rule, 3);
+        if (behind != Py_None && (rt->behind = bitmap_of(behind, limit)) == NULL)
+            goto error;
+        rt->behind_neg = PyObject_IsTrue(PyTuple_GET_ITEM(rule, 1));
+        rt->ahead_neg = PyObject_IsTrue(PyTuple_GET_ITEM(rule, 4));
+        rt->nbody = PyTuple_GET_SIZE(body);
+        rt->body = next;
+        for (Py_ssize_t k = 0; k < rt->nbody; k++)
+            if ((*next++ = bitmap_of(PyTuple_GET_ITEM(body, k), limit)) == NULL)
+                goto error;
+        rt->nahead = PyTuple_GET_SIZE(ahead);
+        rt->ahead = next;
+        for (Py_ssize_t k = 0; k < rt->nahead; k++)
+            if ((*next++ = bitmap_of(PyTuple_GET_ITEM(ahead, k), limit)) == NULL)
+                goto error;
+        for (int k = 0; k < 2; k++) {
+            rt->out[k] = PyTuple_GET_ITEM(rule, 5 + k);
+            if (!PyUnicode_Check(rt->out[k])) {
+                PyErr_SetString(PyExc_TypeError, "Rules: a rule's outputs must be str");
+                goto error;
+            }
+        }
+    }
+    self->first_start = PyMem_Calloc(limit + 1, sizeof(Py_ssize_t));
+    Py_ssize_t ncodes = 0;
+    for (Py_ssize_t c = 0; c < limit; c++) {
+        PyObject *codes = PyList_GET_ITEM(first, c);
+        if (!PyTuple_Check(codes)) {
+            PyErr_SetString(PyExc_TypeError, "Rules: `first` holds tuples of rule codes");
+            goto error;
+        }
+        ncodes += PyTuple_GET_SIZE(codes);
+    }
+    self->first_codes = PyMem_Calloc(ncodes ? ncodes : 1, sizeof(int));
+    if (self->first_start == NULL || self->first_codes == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t c = 0; c < limit; c++) {
+        PyObject *codes = PyList_GET_ITEM(first, c);
+        self->first_start[c] = at;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(codes); k++) {
+            long code = PyLong_AsLong(PyTuple_GET_ITEM(codes, k));
+            if (code < 0 || code >= 2 * self->nrules) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "Rules: a rule code out of range");
+                goto error;
+            }
+            self->first_codes[at++] = (int)code;
+        }
+    }
+    self->first_start[limit] = at;
+    return (PyObject *)self;
+
+error:
+    Py_DECREF(self);
+    return NULL;
+}
+
+#define IN_SET(set, ch, limit) \
+    (((ch) < (Py_UCS4)(limit) && (set)[ch]) || ((set)[limit] && (Py_UNICODE_ISALNUM(ch) || (ch) == '_')))
+
+static PyObject *
+Rules_run(RulesObject *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "Rules.run(text: str)");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), limit = self->limit;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t cap = 2 * n + 16, len = 0;
+    Py_UCS4 stack[256];
+    Py_UCS4 *buf = cap <= 256 ? stack : PyMem_Malloc(cap * sizeof(Py_UCS4));
+    if (buf == NULL)
+        return PyErr_NoMemory();
+    PyObject *result = NULL;
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        PyObject *piece = NULL;
+        Py_ssize_t step = 1;
+        if (ch < (Py_UCS4)limit) {
+            for (Py_ssize_t k = self->first_start[ch]; k < self->first_start[ch + 1]; k++) {
+                int code = self->first_codes[k];
+                const rule_t *rt = &self->rules[code >> 1];
+                if (rt->behind != NULL) {
+                    int in = i > 0 && IN_SET(rt->behind, PyUnicode_READ(kind, data, i - 1), limit);
+                    if (in == rt->behind_neg)
+                        continue;
+                }
+                Py_ssize_t end = i + 1 + rt->nbody;
+                if (end > n)
+                    continue;
+                int fits = 1;
+                for (Py_ssize_t b = 0; fits && b < rt->nbody; b++) {
+                    Py_UCS4 c = PyUnicode_READ(kind, data, i + 1 + b);
+                    fits = c < (Py_UCS4)limit && rt->body[b][c];
+                }
+                if (!fits)
+                    continue;
+                if (rt->nahead) {
+                    int in = end + rt->nahead <= n;
+                    for (Py_ssize_t a = 0; in && a < rt->nahead; a++)
+                        in = IN_SET(rt->ahead[a], PyUnicode_READ(kind, data, end + a), limit);
+                    if (in == rt->ahead_neg)
+                        continue;
+                }
+                piece = rt->out[code & 1];
+                step = end - i;
+                break;
+            }
+        }
+        if (piece == NULL && ch < (Py_UCS4)self->ntable)
+            piece = self->table[ch];
+        Py_ssize_t plen = piece == NULL ? 1 : PyUnicode_GET_LENGTH(piece);
+        if (len + plen > cap) {
+            Py_ssize_t grown = 2 * (len + plen) + 16;
+            Py_UCS4 *bigger = PyMem_Malloc(grown * sizeof(Py_UCS4));
+            if (bigger == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            memcpy(bigger, buf, len * sizeof(Py_UCS4));
+            if (buf != stack)
+                PyMem_Free(buf);
+            buf = bigger;
+            cap = grown;
+        }
+        if (piece == NULL)
+            buf[len++] = ch;
+        else {
+            int pkind = PyUnicode_KIND(piece);
+            const void *pdata = PyUnicode_DATA(piece);
+            for (Py_ssize_t k = 0; k < plen; k++)
+                buf[len++] = PyUnicode_READ(pkind, pdata, k);
+        }
+        i += step;
+    }
+    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, len);
+done:
+    if (buf != stack)
+        PyMem_Free(buf);
+    return result;
+}
+
+static PyMethodDef Rules_methods[] = {
+    {"run", (PyCFunction)Rules_run, METH_O, "run(text) -> str: the text through the rules and the letter table."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject RulesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "translit._speedups.Rules",
+    .tp_basicsize = sizeof(RulesObject),
+    .tp_dealloc = (destructor)Rules_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Rules(rules, first, table, limit): context rules of the common shape as a loop in C.",
+    .tp_methods = Rules_methods,
+    .tp_new = Rules_new,
+};
+
 static PyMethodDef methods[] = {
     {"cap_tokens", (PyCFunction)(void (*)(void))cap_tokens, METH_FASTCALL,
      "cap_tokens(text, capitals, word_chars, glue_chars, known, token_type) -> (tokens, unknown): the\n"
@@ -435,5 +697,16 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    return PyModule_Create(&module);
+    if (PyType_Ready(&RulesType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&RulesType);
+    if (PyModule_AddObject(m, "Rules", (PyObject *)&RulesType) < 0) {
+        Py_DECREF(&RulesType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

@@ -13,6 +13,11 @@ Two forms are built from the same list of rule patterns (branches, tried in orde
 
 The rewriting works on the pattern as parsed by Python's own regex parser and writes it back as a pattern
 string; anything it does not know raises `Unconvertible`, and the caller keeps the case-insensitive form.
+
+- `table_rules`: the cased form once more, as tables for a loop in C (`_speedups.Rules`), for rules of the
+  common shape (one character looked at behind, a run of letters, a fixed run looked at ahead): the rules
+  of most schemes.  The scheme keeps it only where it agrees with the cased pattern (tests hold the two
+  equal on random text).
 """
 
 from __future__ import annotations
@@ -342,3 +347,91 @@ def _pattern(items, both: bool = False) -> str:
         else:
             raise Unconvertible(f"opcode {op}")
     return "".join(out)
+
+
+# -- the table form -----------------------------------------------------------------------------------
+
+TABLE_LIMIT = 0x800  # letters of the table form: Latin, Greek, Cyrillic (sets are bitmaps this long)
+
+
+def table_rules(branches: list[str], outputs: list[str]) -> tuple[list[tuple], list[tuple[int, ...]]]:
+    """The rules of `cased_dispatch` for `_speedups.Rules`, a loop in C that does what the cased pattern
+    and its replacement do, for rules of the common shape: at most one lookbehind of one character, a
+    fixed run of letters, at most one lookahead of a fixed run of characters (a negative one of one
+    character).  Returns the rules, each (behind, behind negated, the letters after the first, ahead,
+    ahead negated, output in lower case, output capitalised), sets as bitmaps over the code points
+    below TABLE_LIMIT with one more byte for \\w; and, per code point below TABLE_LIMIT, the rules that
+    can start there, in the order the pattern tries them, as rule * 2 + (1 for a capital).  Raises
+    `Unconvertible` for anything else (the scheme keeps the pattern)."""
+    rules: list[tuple] = []
+    first: list[list[int]] = [[] for _ in range(TABLE_LIMIT)]
+    for index, branch in enumerate(branches):
+        try:
+            items = list(_parser.parse(branch))
+        except re.error as exc:
+            raise Unconvertible(branch) from exc
+        alternatives = [list(alt) for alt in items[0][1][1]] if len(items) == 1 and items[0][0] is C.BRANCH else [items]
+        out = outputs[index]
+        for alt in alternatives:
+            behind = None
+            behind_neg = False
+            if alt and alt[0][0] in (C.ASSERT, C.ASSERT_NOT) and alt[0][1][0] < 0:
+                sub = list(alt[0][1][1])
+                if len(sub) != 1:
+                    raise Unconvertible("a lookbehind of more than one character")
+                behind, behind_neg = _bitmap(sub[0], both=True), alt[0][0] is C.ASSERT_NOT
+                alt = alt[1:]
+            ahead: list[bytes] = []
+            ahead_neg = False
+            if alt and alt[-1][0] in (C.ASSERT, C.ASSERT_NOT):
+                direction, sub = alt[-1][1]
+                if direction < 0:
+                    raise Unconvertible("a lookbehind after the letters")
+                ahead, ahead_neg = [_bitmap(x, both=True) for x in sub], alt[-1][0] is C.ASSERT_NOT
+                if ahead_neg and len(ahead) != 1:
+                    raise Unconvertible("a negative lookahead of more than one character")
+                alt = alt[:-1]
+            if not alt:
+                raise Unconvertible("a rule without letters")
+            body = [_bitmap(x, both=False) for x in alt]
+            if any(b[-1] for b in body):
+                raise Unconvertible("\\w among the letters")
+            k = len(rules)
+            rules.append((behind, behind_neg, tuple(body[1:]), tuple(ahead), ahead_neg, out, out[:1].upper() + out[1:]))
+            for code in (c for c in range(TABLE_LIMIT) if body[0][c]):
+                low = chr(code)
+                first[code].append(2 * k)
+                capital = low.upper()
+                if capital != low and len(capital) == 1 and capital.lower() == low:
+                    if ord(capital) >= TABLE_LIMIT:
+                        raise Unconvertible("a capital past the table")
+                    first[ord(capital)].append(2 * k + 1)
+    return rules, [tuple(f) for f in first]
+
+
+def _bitmap(item, both: bool) -> bytes:
+    """A one-character item (a letter, a class, \\w) as a bitmap over the code points below TABLE_LIMIT,
+    with one more byte set for \\w: lower case only, or with `both` either case (as `_cases`)."""
+    op, av = item
+    chars: list[str] = []
+    word = False
+    if op is C.LITERAL:
+        chars = [chr(av)]
+    elif op is C.IN:
+        for o, a in av:
+            if o is C.CATEGORY and a is C.CATEGORY_WORD:
+                word = True
+            elif o in (C.LITERAL, C.RANGE):
+                chars.extend(_members([(o, a)]))
+            else:
+                raise Unconvertible(f"class item {o}")
+    else:
+        raise Unconvertible(f"opcode {op}")
+    flags = bytearray(TABLE_LIMIT + 1)
+    for ch in chars:
+        for c in _cases(ch, both):
+            if ord(c) >= TABLE_LIMIT:
+                raise Unconvertible("a letter past the table")
+            flags[ord(c)] = 1
+    flags[TABLE_LIMIT] = word
+    return bytes(flags)

@@ -23,7 +23,15 @@ from pathlib import Path
 from .errors import TableError, UnknownSchemeError
 from .errors import toml_line as _toml_line
 from .fold import UPPER_LETTERS
-from .rx import Unconvertible, capital_inside_word, cased_dispatch, dispatch, hazards
+from .rx import (
+    TABLE_LIMIT,
+    Unconvertible,
+    capital_inside_word,
+    cased_dispatch,
+    dispatch,
+    hazards,
+    table_rules,
+)
 
 _MACRO = re.compile(r"\{([A-Z])\}")
 
@@ -151,7 +159,7 @@ class Scheme:
             return self._by_words(text)
         engine = self._cased  # one pass of the case-sensitive engine (`_cased_run`, written out: names are many)
         if engine is not None and not engine[2].search(text):
-            out = _translate(engine[0].sub(engine[1], text), engine[3])
+            out = engine[4](text)
         else:
             out = self._whole(text)
         short = self._short_cache
@@ -237,13 +245,14 @@ class Scheme:
         return [w for w in words if len(w) > _LONG]
 
     @cached_property
-    def _cased(self) -> tuple[re.Pattern, Callable, re.Pattern, list[str]] | None:
+    def _cased(self) -> tuple[re.Pattern, Callable, re.Pattern, list[str], Callable[[str], str]] | None:
         """The engine for lower-case and capitalised text (`rx.cased_dispatch`): its pattern, whose
         groups are named by their placeholders (one character each, from `_CASED_NAMES`), the
         replacement (the matched group's name, read in C), what sends a piece to the general engine (a
         capital inside a word, `rx.capital_inside_word`, a letter of `rx.hazards`, a character of the
         placeholders' range), and its letter table as a list indexed by code point (str.translate looks a
-        list up a third faster than a dict; characters past its end pass through).  None when a rule
+        list up a third faster than a dict; characters past its end pass through), and the function that
+        runs the engine (the same rules as a loop in C when they have its shape).  None when a rule
         cannot be rewritten or the rewritten engine disagrees with the general one on the scheme's own
         samples (in lower case and capitalised)."""
         table, ctx, _, _, branches, outputs = self._compiled
@@ -262,13 +271,14 @@ class Scheme:
                                 for name, (o, case) in zip(_CASED_NAMES, group_output[1:], strict=False)},
                              _CASED_END)
         engine = pattern, attrgetter("lastgroup"), risky, listed
-        for sample in self.samples:
-            src = unicodedata.normalize("NFC", sample.source)
-            for text in (src.lower(), src.title()):
-                if risky.search(text):
-                    continue  # not a text this engine is for
-                if _cased_run(engine, text) != self._whole(text):
-                    return None
+        engine += (partial(_pattern_run, engine),)
+        texts = [text for sample in self.samples for src in [unicodedata.normalize("NFC", sample.source)]
+                 for text in (src.lower(), src.title()) if not risky.search(text)]  # the texts it is for
+        if any(_cased_run(engine, text) != self._whole(text) for text in texts):
+            return None
+        table_run = _table_engine(branches, outputs, listed)
+        if table_run is not None and all(table_run(text) == _cased_run(engine, text) for text in texts):
+            engine = engine[:4] + (table_run,)  # the same pass as a loop in C (`_speedups.Rules`)
         return engine
 
     def _whole(self, text: str) -> str:
@@ -314,9 +324,27 @@ def _list_table(table: dict[int, str], size: int) -> list[str]:
 
 
 def _cased_run(engine: tuple, text: str) -> str:
-    """`text` (capitals only where words start) through a case-sensitive engine (`Scheme._cased`)."""
-    pattern, replacement, _, listed = engine
+    """`text` (capitals only where words start) through a case-sensitive engine (`Scheme._cased`): its
+    rules as a loop in C where they have the common shape (`_speedups.Rules`), else its pattern."""
+    return engine[4](text)
+
+
+def _pattern_run(engine: tuple, text: str) -> str:
+    """`text` through the case-sensitive pattern of `engine`, its replacement and its letter table."""
+    pattern, replacement, _, listed = engine[:4]
     return _translate(pattern.sub(replacement, text), listed)
+
+
+def _table_engine(branches: list[str], outputs: list[str], listed: list[str]) -> Callable[[str], str] | None:
+    """The rules as a loop in C (`rx.table_rules`, `_speedups.Rules`), or None when they do not have its
+    shape or the C module was not built."""
+    if _Rules is None:
+        return None
+    try:
+        rules, first = table_rules(branches, outputs)
+    except Unconvertible:
+        return None
+    return _Rules(rules, list(first), listed, TABLE_LIMIT).run
 
 
 def _map_pieces(text: str, cache: dict[str, str]) -> str | set[str]:
@@ -336,10 +364,11 @@ def _str_translate(text: str, table: list[str]) -> str:
 
 
 try:
+    from ._speedups import Rules as _Rules
     from ._speedups import map_pieces
     from ._speedups import translate as _translate
 except ImportError:  # built without a C compiler
-    map_pieces, _translate = _map_pieces, _str_translate
+    map_pieces, _translate, _Rules = _map_pieces, _str_translate, None
 
 
 def _each(engine, joined: str, n: int) -> list[str] | None:
