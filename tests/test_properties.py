@@ -194,17 +194,20 @@ def test_the_rule_loop_rejects_rules_it_cannot_read():
 
     table = ["a"] * 10
     good = (None, False, (), (), False, "x", "X")
-    _speedups.Rules([good], [()] * 10, table, 10)  # the shape it takes
-    for rules, first, tab, limit, error in (
-            ([good], [()] * 9, table, 10, ValueError),            # `first` not `limit` long
-            ([good], [(2,)] + [()] * 9, table, 10, ValueError),   # a code past the rules
-            ([(b"x", False, (), (), False, "x", "X")], [()] * 10, table, 10, TypeError),  # a set too short
-            ([good[:6]], [()] * 10, table, 10, TypeError),        # a rule without its capitalised output
-            ([good], [()] * 10, [1] * 10, 10, TypeError)):        # a table of what is not str
+    risky = bytes(0x10000)
+    _speedups.Rules([good], [()] * 10, table, 10, risky)  # the shape it takes
+    for rules, first, tab, limit, marks, error in (
+            ([good], [()] * 9, table, 10, risky, ValueError),            # `first` not `limit` long
+            ([good], [(2,)] + [()] * 9, table, 10, risky, ValueError),   # a code past the rules
+            ([(b"x", False, (), (), False, "x", "X")], [()] * 10, table, 10, risky, TypeError),  # a set too short
+            ([good[:6]], [()] * 10, table, 10, risky, TypeError),        # a rule without its capitalised output
+            ([good], [()] * 10, [1] * 10, 10, risky, TypeError),         # a table of what is not str
+            ([good], [()] * 10, table, 10, risky[:100], ValueError)):    # marks not for the whole BMP
         with pytest.raises(error):
-            _speedups.Rules(rules, first, tab, limit)
-    with pytest.raises(TypeError):
-        _speedups.Rules([good], [()] * 10, table, 10).run(b"bytes")
+            _speedups.Rules(rules, first, tab, limit, marks)
+    for method in ("run", "run_plain"):
+        with pytest.raises(TypeError):
+            getattr(_speedups.Rules([good], [()] * 10, table, 10, risky), method)(b"bytes")
 
 
 @pytest.mark.parametrize("scheme_id", _rule_loop_schemes())
@@ -219,12 +222,15 @@ def test_the_rule_loop_equals_the_case_sensitive_pattern(scheme_id, data):
     scheme = translit.get_tables().schemes[scheme_id]
     engine = scheme._cased
     letters = [c for c in _alphabet(scheme) if not c.isupper()]
-    words = st.one_of(st.text(st.sampled_from(letters), max_size=10), st.text(max_size=6))
+    words = st.one_of(st.text(st.sampled_from(letters), max_size=10), st.text(max_size=6),
+                      st.text(st.sampled_from(letters + ["Ё", "Ž", "ſ", "\u07c5", "’", "ǅ"]), max_size=4))
     pieces = data.draw(st.lists(st.tuples(words, st.booleans(), st.sampled_from([" ", "\n", "-", "", ". "])),
                                 max_size=8))
     text = "".join((w[:1].upper() + w[1:] if cap else w) + sep for w, cap, sep in pieces)
-    assume(not engine[2].search(text))  # a capital inside a word or a letter of the hazards: not for this engine
-    assert engine[4](text) == _pattern_run(engine, text)
+    plain = engine[5](text)  # None: not a text for this engine (the regular expression's judgement)
+    assert (plain is None) == (engine[2].search(text) is not None or any(ord(c) > 0xFFFF for c in text))
+    assume(plain is not None)
+    assert plain == engine[4](text) == _pattern_run(engine, text)
 
 
 @pytest.mark.parametrize("scheme_id", [s["id"] for s in translit.schemes()])

@@ -411,7 +411,7 @@ translate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
-/* Rules(rules, first, table, limit): a scheme's context rules of the common shape (rx.table_rules) as a
+/* Rules(rules, first, table, limit, risky): a scheme's context rules of the common shape (rx.table_rules) as a
    loop in C.  Rules.run(text) does what the case-sensitive pattern (rx.cased_dispatch), its
    replacement and the letter table do together (schemes._cased_run), in one pass: at each character,
    the rules that can start there are tried in the pattern's order (lookbehind of one character, the
@@ -439,6 +439,7 @@ typedef struct {
     Py_ssize_t *first_start;  /* limit + 1 offsets into first_codes */
     int *first_codes;         /* rule * 2 + capital */
     PyObject **table;         /* borrowed: the letter table's items */
+    const unsigned char *risky;  /* per BMP code point: 1 a capital, 2 never in this engine's texts */
 } RulesObject;
 
 static void
@@ -465,21 +466,26 @@ bitmap_of(PyObject *b, Py_ssize_t limit)
 static PyObject *
 Rules_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    PyObject *rules, *first, *table;
+    PyObject *rules, *first, *table, *risky;
     Py_ssize_t limit;
-    if (!PyArg_ParseTuple(args, "O!O!O!n", &PyList_Type, &rules, &PyList_Type, &first, &PyList_Type, &table,
-                          &limit))
+    if (!PyArg_ParseTuple(args, "O!O!O!nO!", &PyList_Type, &rules, &PyList_Type, &first, &PyList_Type, &table,
+                          &limit, &PyBytes_Type, &risky))
         return NULL;
     if (limit <= 0 || PyList_GET_SIZE(first) != limit) {
         PyErr_SetString(PyExc_ValueError, "Rules: `first` must have `limit` items");
         return NULL;
     }
+    if (PyBytes_GET_SIZE(risky) != 0x10000) {
+        PyErr_SetString(PyExc_ValueError, "Rules: `risky` must have 65,536 bytes");
+        return NULL;
+    }
     RulesObject *self = (RulesObject *)type->tp_alloc(type, 0);
     if (self == NULL)
         return NULL;
-    self->spec = PyTuple_Pack(3, rules, first, table);
+    self->spec = PyTuple_Pack(4, rules, first, table, risky);
     if (self->spec == NULL)
         goto error;
+    self->risky = (const unsigned char *)PyBytes_AS_STRING(risky);
     self->limit = limit;
     self->nrules = PyList_GET_SIZE(rules);
     self->ntable = PyList_GET_SIZE(table);
@@ -573,8 +579,32 @@ error:
 #define IN_SET(set, ch, limit) \
     (((ch) < (Py_UCS4)(limit) && (set)[ch]) || ((set)[limit] && (Py_UNICODE_ISALNUM(ch) || (ch) == '_')))
 
+/* Is the text one this engine is for: no capital after a letter, digit, _, apostrophe or hyphen (the
+   look-behind of rx.capital_inside_word), no character marked 2 in `risky` (hazards, placeholders), no
+   character past the BMP (not judged here: the caller's general engine takes the text)? */
+static int
+is_plain(const RulesObject *self, int kind, const void *data, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch >= 0x10000)
+            return 0;
+        unsigned char mark = self->risky[ch];
+        if (mark == 0)
+            continue;
+        if (mark & 2)
+            return 0;
+        if (i > 0) {
+            Py_UCS4 p = PyUnicode_READ(kind, data, i - 1);
+            if (Py_UNICODE_ISALNUM(p) || p == '_' || p == '\'' || p == 0x2019 || p == 0x2BC || p == '-')
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static PyObject *
-Rules_run(RulesObject *self, PyObject *text)
+rules_run(RulesObject *self, PyObject *text, int check)
 {
     if (!PyUnicode_Check(text)) {
         PyErr_SetString(PyExc_TypeError, "Rules.run(text: str)");
@@ -583,6 +613,8 @@ Rules_run(RulesObject *self, PyObject *text)
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), limit = self->limit;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
+    if (check && !is_plain(self, kind, data, n))
+        Py_RETURN_NONE;
     Py_ssize_t cap = 2 * n + 16, len = 0;
     Py_UCS4 stack[256];
     Py_UCS4 *buf = cap <= 256 ? stack : PyMem_Malloc(cap * sizeof(Py_UCS4));
@@ -657,8 +689,22 @@ done:
     return result;
 }
 
+static PyObject *
+Rules_run(RulesObject *self, PyObject *text)
+{
+    return rules_run(self, text, 0);
+}
+
+static PyObject *
+Rules_run_plain(RulesObject *self, PyObject *text)
+{
+    return rules_run(self, text, 1);
+}
+
 static PyMethodDef Rules_methods[] = {
     {"run", (PyCFunction)Rules_run, METH_O, "run(text) -> str: the text through the rules and the letter table."},
+    {"run_plain", (PyCFunction)Rules_run_plain, METH_O,
+     "run_plain(text) -> str | None: run(text), or None for a text this engine is not for (see is_plain)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -668,7 +714,7 @@ static PyTypeObject RulesType = {
     .tp_basicsize = sizeof(RulesObject),
     .tp_dealloc = (destructor)Rules_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Rules(rules, first, table, limit): context rules of the common shape as a loop in C.",
+    .tp_doc = "Rules(rules, first, table, limit, risky): context rules of the common shape as a loop in C.",
     .tp_methods = Rules_methods,
     .tp_new = Rules_new,
 };

@@ -30,6 +30,7 @@ from .rx import (
     cased_dispatch,
     dispatch,
     hazards,
+    risky_map,
     table_rules,
 )
 
@@ -157,10 +158,9 @@ class Scheme:
             return self._whole(text)
         if len(text) > _SHORT:
             return self._by_words(text)
-        engine = self._cased  # one pass of the case-sensitive engine (`_cased_run`, written out: names are many)
-        if engine is not None and not engine[2].search(text):
-            out = engine[4](text)
-        else:
+        engine = self._cased  # one pass of the case-sensitive engine, if the text is one it is for
+        out = engine[5](text) if engine is not None else None
+        if out is None:
             out = self._whole(text)
         short = self._short_cache
         if len(short) >= _SHORT_CACHED:
@@ -245,14 +245,15 @@ class Scheme:
         return [w for w in words if len(w) > _LONG]
 
     @cached_property
-    def _cased(self) -> tuple[re.Pattern, Callable, re.Pattern, list[str], Callable[[str], str]] | None:
+    def _cased(self) -> tuple[re.Pattern, Callable, re.Pattern, list[str], Callable, Callable] | None:
         """The engine for lower-case and capitalised text (`rx.cased_dispatch`): its pattern, whose
         groups are named by their placeholders (one character each, from `_CASED_NAMES`), the
         replacement (the matched group's name, read in C), what sends a piece to the general engine (a
         capital inside a word, `rx.capital_inside_word`, a letter of `rx.hazards`, a character of the
         placeholders' range), and its letter table as a list indexed by code point (str.translate looks a
-        list up a third faster than a dict; characters past its end pass through), and the function that
-        runs the engine (the same rules as a loop in C when they have its shape).  None when a rule
+        list up a third faster than a dict; characters past its end pass through), the function that
+        runs the engine (the same rules as a loop in C when they have its shape), and the one that runs it
+        only on a text it is for (else None; one pass in C with the loop).  None when a rule
         cannot be rewritten or the rewritten engine disagrees with the general one on the scheme's own
         samples (in lower case and capitalised)."""
         table, ctx, _, _, branches, outputs = self._compiled
@@ -265,20 +266,21 @@ class Scheme:
         except Unconvertible:
             return None
         # one scan finds every kind of piece the engine is not for
-        risky = capital_inside_word(f"{hazard}\\u{_CASED_BASE:04x}-\\u{_CASED_END - 1:04x}")
+        not_for = f"{hazard}\\u{_CASED_BASE:04x}-\\u{_CASED_END - 1:04x}"
+        risky = capital_inside_word(not_for)
         listed = _list_table({c: table[c] for c in letters}
                              | {ord(name): table[_PLACEHOLDER + 3 * o + case]
                                 for name, (o, case) in zip(_CASED_NAMES, group_output[1:], strict=False)},
                              _CASED_END)
         engine = pattern, attrgetter("lastgroup"), risky, listed
-        engine += (partial(_pattern_run, engine),)
+        engine += (partial(_pattern_run, engine), partial(_pattern_run_plain, engine))
         texts = [text for sample in self.samples for src in [unicodedata.normalize("NFC", sample.source)]
                  for text in (src.lower(), src.title()) if not risky.search(text)]  # the texts it is for
         if any(_cased_run(engine, text) != self._whole(text) for text in texts):
             return None
-        table_run = _table_engine(branches, outputs, listed)
-        if table_run is not None and all(table_run(text) == _cased_run(engine, text) for text in texts):
-            engine = engine[:4] + (table_run,)  # the same pass as a loop in C (`_speedups.Rules`)
+        rules = _table_engine(branches, outputs, listed, not_for)
+        if rules is not None and all(rules.run(text) == _cased_run(engine, text) for text in texts):
+            engine = engine[:4] + (rules.run, rules.run_plain)  # the same pass as a loop in C
         return engine
 
     def _whole(self, text: str) -> str:
@@ -335,16 +337,21 @@ def _pattern_run(engine: tuple, text: str) -> str:
     return _translate(pattern.sub(replacement, text), listed)
 
 
-def _table_engine(branches: list[str], outputs: list[str], listed: list[str]) -> Callable[[str], str] | None:
-    """The rules as a loop in C (`rx.table_rules`, `_speedups.Rules`), or None when they do not have its
-    shape or the C module was not built."""
+def _pattern_run_plain(engine: tuple, text: str) -> str | None:
+    """`_pattern_run`, or None for a text the engine is not for (`Scheme._cased`)."""
+    return None if engine[2].search(text) else _pattern_run(engine, text)
+
+
+def _table_engine(branches: list[str], outputs: list[str], listed: list[str], not_for: str):
+    """The rules as a loop in C (`rx.table_rules`, `_speedups.Rules`; `not_for`: the hazards of
+    `rx.capital_inside_word`), or None when they do not have its shape or the C module was not built."""
     if _Rules is None:
         return None
     try:
         rules, first = table_rules(branches, outputs)
     except Unconvertible:
         return None
-    return _Rules(rules, list(first), listed, TABLE_LIMIT).run
+    return _Rules(rules, list(first), listed, TABLE_LIMIT, risky_map(not_for))
 
 
 def _map_pieces(text: str, cache: dict[str, str]) -> str | set[str]:
