@@ -148,7 +148,7 @@ def run_names(lang: str, n: int = 20_000, rounds: int = 5) -> None:
         import iuliia
 
         jobs.append(("iuliia BGN_PCGN", each(iuliia.BGN_PCGN.translate), None))
-    ids = ["ru-bgn", "ru-de", "ru-pl", "ru-alalc"] if lang == "ru" else ["sr-cyrl-latn"]
+    ids = ["ru-bgn", "ru-de", "ru-pl", "ru-fr", "ru-sh", "ru-alalc"] if lang == "ru" else ["sr-cyrl-latn"]
     for sid in ids:
         scheme = translit.get_tables().schemes[sid]
         jobs.append((f"translit {sid}, new names", each(scheme.transliterate), scheme.forget))

@@ -420,22 +420,34 @@ translate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
    the letter table.  Sets are bitmaps over the code points below `limit`, with one more byte for \w.
    Python form: schemes._cased_run itself; tests hold the two equal. */
 typedef struct {
-    const unsigned char *behind;  /* NULL: none */
-    int behind_neg;
-    Py_ssize_t nbody;  /* the letters after the first */
+    Py_ssize_t n;                /* sets, one per character */
+    const unsigned char **sets;
+    const unsigned char *tail;   /* a set that must not come next, or NULL */
+} run_t;
+
+typedef struct {
+    Py_ssize_t nalts;  /* a lookbehind has one */
+    run_t *alts;
+    int neg;
+} look_t;
+
+typedef struct {
+    Py_ssize_t nbehind;  /* every one must hold */
+    look_t *behind;
+    Py_ssize_t nbody;    /* the letters after the first */
     const unsigned char **body;
-    Py_ssize_t nahead;
-    const unsigned char **ahead;
-    int ahead_neg;
-    PyObject *out[2];  /* borrowed from `spec` */
+    Py_ssize_t nahead;   /* every one must hold */
+    look_t *ahead;
+    PyObject *out[2];    /* borrowed from `spec` */
 } rule_t;
 
 typedef struct {
     PyObject_HEAD
-    PyObject *spec;  /* (rules, first, table): keeps every object below alive */
+    PyObject *spec;  /* (rules, first, table, risky): keeps every object below alive */
     Py_ssize_t limit, nrules, ntable;
     rule_t *rules;
-    const unsigned char **sets;  /* one block for every rule's body and ahead pointers */
+    void **blocks;   /* every block allocated for the rules, freed with the object */
+    Py_ssize_t nblocks, capblocks;
     Py_ssize_t *first_start;  /* limit + 1 offsets into first_codes */
     int *first_codes;         /* rule * 2 + capital */
     PyObject **table;         /* borrowed: the letter table's items */
@@ -445,12 +457,36 @@ typedef struct {
 static void
 Rules_dealloc(RulesObject *self)
 {
+    for (Py_ssize_t k = 0; k < self->nblocks; k++)
+        PyMem_Free(self->blocks[k]);
+    PyMem_Free(self->blocks);
     PyMem_Free(self->rules);
-    PyMem_Free(self->sets);
     PyMem_Free(self->first_start);
     PyMem_Free(self->first_codes);
     Py_XDECREF(self->spec);
     Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* a zeroed block of `count` items of `size` bytes, freed with the object; NULL (an error set) if none */
+static void *
+block(RulesObject *self, Py_ssize_t count, size_t size)
+{
+    if (self->nblocks == self->capblocks) {
+        Py_ssize_t cap = 2 * self->capblocks + 16;
+        void **grown = PyMem_Realloc(self->blocks, cap * sizeof(void *));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        self->blocks = grown;
+        self->capblocks = cap;
+    }
+    void *p = PyMem_Calloc(count ? count : 1, size);
+    if (p == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return self->blocks[self->nblocks++] = p;
 }
 
 static const unsigned char *
@@ -461,6 +497,74 @@ bitmap_of(PyObject *b, Py_ssize_t limit)
         return NULL;
     }
     return (const unsigned char *)PyBytes_AS_STRING(b);
+}
+
+/* a tuple of sets into `out`; 0, or -1 with an error set */
+static int
+sets_of(RulesObject *self, PyObject *run, Py_ssize_t *n, const unsigned char ***sets)
+{
+    if (!PyTuple_Check(run)) {
+        PyErr_SetString(PyExc_TypeError, "Rules: a run of characters is a tuple of sets");
+        return -1;
+    }
+    *n = PyTuple_GET_SIZE(run);
+    if ((*sets = block(self, *n, sizeof(const unsigned char *))) == NULL)
+        return -1;
+    for (Py_ssize_t k = 0; k < *n; k++)
+        if (((*sets)[k] = bitmap_of(PyTuple_GET_ITEM(run, k), self->limit)) == NULL)
+            return -1;
+    return 0;
+}
+
+/* looks (a tuple of (what, negated)) into `out`: for a lookbehind `what` is a run, for a lookahead a
+   tuple of (run, tail set or None) alternatives; 0, or -1 with an error set */
+static int
+looks_of(RulesObject *self, PyObject *looks, int ahead, Py_ssize_t *n, look_t **out)
+{
+    if (!PyTuple_Check(looks)) {
+        PyErr_SetString(PyExc_TypeError, "Rules: the looks of a rule are a tuple");
+        return -1;
+    }
+    *n = PyTuple_GET_SIZE(looks);
+    if ((*out = block(self, *n, sizeof(look_t))) == NULL)
+        return -1;
+    for (Py_ssize_t k = 0; k < *n; k++) {
+        PyObject *look = PyTuple_GET_ITEM(looks, k);
+        if (!PyTuple_Check(look) || PyTuple_GET_SIZE(look) != 2) {
+            PyErr_SetString(PyExc_TypeError, "Rules: a look is (what, negated)");
+            return -1;
+        }
+        look_t *lk = &(*out)[k];
+        lk->neg = PyObject_IsTrue(PyTuple_GET_ITEM(look, 1));
+        PyObject *what = PyTuple_GET_ITEM(look, 0);
+        if (!ahead) {
+            lk->nalts = 1;
+            if ((lk->alts = block(self, 1, sizeof(run_t))) == NULL
+                    || sets_of(self, what, &lk->alts[0].n, &lk->alts[0].sets) < 0)
+                return -1;
+            continue;
+        }
+        if (!PyTuple_Check(what)) {
+            PyErr_SetString(PyExc_TypeError, "Rules: a lookahead is a tuple of (run, tail) alternatives");
+            return -1;
+        }
+        lk->nalts = PyTuple_GET_SIZE(what);
+        if ((lk->alts = block(self, lk->nalts, sizeof(run_t))) == NULL)
+            return -1;
+        for (Py_ssize_t a = 0; a < lk->nalts; a++) {
+            PyObject *alt = PyTuple_GET_ITEM(what, a);
+            if (!PyTuple_Check(alt) || PyTuple_GET_SIZE(alt) != 2) {
+                PyErr_SetString(PyExc_TypeError, "Rules: a lookahead's alternative is (run, tail)");
+                return -1;
+            }
+            if (sets_of(self, PyTuple_GET_ITEM(alt, 0), &lk->alts[a].n, &lk->alts[a].sets) < 0)
+                return -1;
+            PyObject *tail = PyTuple_GET_ITEM(alt, 1);
+            if (tail != Py_None && (lk->alts[a].tail = bitmap_of(tail, self->limit)) == NULL)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 static PyObject *
@@ -496,43 +600,23 @@ Rules_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
             goto error;
         }
     self->rules = PyMem_Calloc(self->nrules ? self->nrules : 1, sizeof(rule_t));
-    Py_ssize_t nsets = 0;
-    for (Py_ssize_t r = 0; r < self->nrules; r++) {
-        PyObject *rule = PyList_GET_ITEM(rules, r);
-        if (!PyTuple_Check(rule) || PyTuple_GET_SIZE(rule) != 7 || !PyTuple_Check(PyTuple_GET_ITEM(rule, 2))
-                || !PyTuple_Check(PyTuple_GET_ITEM(rule, 3))) {
-            PyErr_SetString(PyExc_TypeError, "Rules: a rule is (behind, neg, body, ahead, neg, out, Out)");
-            goto error;
-        }
-        nsets += PyTuple_GET_SIZE(PyTuple_GET_ITEM(rule, 2)) + PyTuple_GET_SIZE(PyTuple_GET_ITEM(rule, 3));
-    }
-    self->sets = PyMem_Calloc(nsets ? nsets : 1, sizeof(const unsigned char *));
-    if (self->rules == NULL || self->sets == NULL) {
+    if (self->rules == NULL) {
         PyErr_NoMemory();
         goto error;
     }
-    const unsigned char **next = self->sets;
     for (Py_ssize_t r = 0; r < self->nrules; r++) {
         PyObject *rule = PyList_GET_ITEM(rules, r);
         rule_t *rt = &self->rules[r];
-        PyObject *behind = PyTuple_GET_ITEM(rule, 0), *body = PyTuple_GET_ITEM(rule, 2);
-        PyObject *ahead = PyTuple_GET_ITEM(rule, 3);
-        if (behind != Py_None && (rt->behind = bitmap_of(behind, limit)) == NULL)
+        if (!PyTuple_Check(rule) || PyTuple_GET_SIZE(rule) != 5) {
+            PyErr_SetString(PyExc_TypeError, "Rules: a rule is (behind, body, ahead, out, Out)");
             goto error;
-        rt->behind_neg = PyObject_IsTrue(PyTuple_GET_ITEM(rule, 1));
-        rt->ahead_neg = PyObject_IsTrue(PyTuple_GET_ITEM(rule, 4));
-        rt->nbody = PyTuple_GET_SIZE(body);
-        rt->body = next;
-        for (Py_ssize_t k = 0; k < rt->nbody; k++)
-            if ((*next++ = bitmap_of(PyTuple_GET_ITEM(body, k), limit)) == NULL)
-                goto error;
-        rt->nahead = PyTuple_GET_SIZE(ahead);
-        rt->ahead = next;
-        for (Py_ssize_t k = 0; k < rt->nahead; k++)
-            if ((*next++ = bitmap_of(PyTuple_GET_ITEM(ahead, k), limit)) == NULL)
-                goto error;
+        }
+        if (looks_of(self, PyTuple_GET_ITEM(rule, 0), 0, &rt->nbehind, &rt->behind) < 0
+                || sets_of(self, PyTuple_GET_ITEM(rule, 1), &rt->nbody, &rt->body) < 0
+                || looks_of(self, PyTuple_GET_ITEM(rule, 2), 1, &rt->nahead, &rt->ahead) < 0)
+            goto error;
         for (int k = 0; k < 2; k++) {
-            rt->out[k] = PyTuple_GET_ITEM(rule, 5 + k);
+            rt->out[k] = PyTuple_GET_ITEM(rule, 3 + k);
             if (!PyUnicode_Check(rt->out[k])) {
                 PyErr_SetString(PyExc_TypeError, "Rules: a rule's outputs must be str");
                 goto error;
@@ -629,28 +713,36 @@ rules_run(RulesObject *self, PyObject *text, int check)
             for (Py_ssize_t k = self->first_start[ch]; k < self->first_start[ch + 1]; k++) {
                 int code = self->first_codes[k];
                 const rule_t *rt = &self->rules[code >> 1];
-                if (rt->behind != NULL) {
-                    int in = i > 0 && IN_SET(rt->behind, PyUnicode_READ(kind, data, i - 1), limit);
-                    if (in == rt->behind_neg)
-                        continue;
+                int fits = 1;
+                for (Py_ssize_t b = 0; fits && b < rt->nbehind; b++) {
+                    const run_t *run = &rt->behind[b].alts[0];
+                    int in = i >= run->n;
+                    for (Py_ssize_t k = 0; in && k < run->n; k++)
+                        in = IN_SET(run->sets[k], PyUnicode_READ(kind, data, i - run->n + k), limit);
+                    fits = in != rt->behind[b].neg;
                 }
                 Py_ssize_t end = i + 1 + rt->nbody;
-                if (end > n)
-                    continue;
-                int fits = 1;
+                fits = fits && end <= n;
                 for (Py_ssize_t b = 0; fits && b < rt->nbody; b++) {
                     Py_UCS4 c = PyUnicode_READ(kind, data, i + 1 + b);
                     fits = c < (Py_UCS4)limit && rt->body[b][c];
                 }
+                for (Py_ssize_t a = 0; fits && a < rt->nahead; a++) {
+                    const look_t *lk = &rt->ahead[a];
+                    int in = 0;
+                    for (Py_ssize_t alt = 0; !in && alt < lk->nalts; alt++) {
+                        const run_t *run = &lk->alts[alt];
+                        int ok = end + run->n <= n;
+                        for (Py_ssize_t k = 0; ok && k < run->n; k++)
+                            ok = IN_SET(run->sets[k], PyUnicode_READ(kind, data, end + k), limit);
+                        if (ok && run->tail != NULL && end + run->n < n)
+                            ok = !IN_SET(run->tail, PyUnicode_READ(kind, data, end + run->n), limit);
+                        in = ok;
+                    }
+                    fits = in != lk->neg;
+                }
                 if (!fits)
                     continue;
-                if (rt->nahead) {
-                    int in = end + rt->nahead <= n;
-                    for (Py_ssize_t a = 0; in && a < rt->nahead; a++)
-                        in = IN_SET(rt->ahead[a], PyUnicode_READ(kind, data, end + a), limit);
-                    if (in == rt->ahead_neg)
-                        continue;
-                }
                 piece = rt->out[code & 1];
                 step = end - i;
                 break;

@@ -356,13 +356,15 @@ TABLE_LIMIT = 0x800  # letters of the table form: Latin, Greek, Cyrillic (sets a
 
 def table_rules(branches: list[str], outputs: list[str]) -> tuple[list[tuple], list[tuple[int, ...]]]:
     """The rules of `cased_dispatch` for `_speedups.Rules`, a loop in C that does what the cased pattern
-    and its replacement do, for rules of the common shape: at most one lookbehind of one character, a
-    fixed run of letters, at most one lookahead of a fixed run of characters (a negative one of one
-    character).  Returns the rules, each (behind, behind negated, the letters after the first, ahead,
-    ahead negated, output in lower case, output capitalised), sets as bitmaps over the code points
-    below TABLE_LIMIT with one more byte for \\w; and, per code point below TABLE_LIMIT, the rules that
-    can start there, in the order the pattern tries them, as rule * 2 + (1 for a capital).  Raises
-    `Unconvertible` for anything else (the scheme keeps the pattern)."""
+    and its replacement do, for rules of a common shape: looks behind at fixed runs of characters, a
+    fixed run of letters, looks ahead at alternatives of fixed runs (each perhaps not followed by some
+    character).  Returns the rules, each (behind, letters after the first, ahead, output in lower case,
+    output capitalised) where behind is a tuple of (run, negated) and ahead a tuple of (alternatives,
+    negated), an alternative being (run, set that must not follow or None), a run a tuple of sets, a set
+    a bitmap over the code points below TABLE_LIMIT with one more byte for \\w; and, per code point below
+    TABLE_LIMIT, the rules that can start there, in the order the pattern tries them, as
+    rule * 2 + (1 for a capital).  Raises `Unconvertible` for anything else (the scheme keeps the
+    pattern)."""
     rules: list[tuple] = []
     first: list[list[int]] = [[] for _ in range(TABLE_LIMIT)]
     for index, branch in enumerate(branches):
@@ -370,26 +372,18 @@ def table_rules(branches: list[str], outputs: list[str]) -> tuple[list[tuple], l
             items = list(_parser.parse(branch))
         except re.error as exc:
             raise Unconvertible(branch) from exc
-        alternatives = [list(alt) for alt in items[0][1][1]] if len(items) == 1 and items[0][0] is C.BRANCH else [items]
         out = outputs[index]
-        for alt in alternatives:
-            behind = None
-            behind_neg = False
-            if alt and alt[0][0] in (C.ASSERT, C.ASSERT_NOT) and alt[0][1][0] < 0:
-                sub = list(alt[0][1][1])
-                if len(sub) != 1:
-                    raise Unconvertible("a lookbehind of more than one character")
-                behind, behind_neg = _bitmap(sub[0], both=True), alt[0][0] is C.ASSERT_NOT
+        for alt in _top_alternatives(items):
+            behind: list[tuple] = []
+            while alt and alt[0][0] in (C.ASSERT, C.ASSERT_NOT) and alt[0][1][0] < 0:
+                behind.append((tuple(_bitmap(x, both=True) for x in alt[0][1][1]), alt[0][0] is C.ASSERT_NOT))
                 alt = alt[1:]
-            ahead: list[bytes] = []
-            ahead_neg = False
-            if alt and alt[-1][0] in (C.ASSERT, C.ASSERT_NOT):
+            ahead: list[tuple] = []
+            while alt and alt[-1][0] in (C.ASSERT, C.ASSERT_NOT):
                 direction, sub = alt[-1][1]
                 if direction < 0:
                     raise Unconvertible("a lookbehind after the letters")
-                ahead, ahead_neg = [_bitmap(x, both=True) for x in sub], alt[-1][0] is C.ASSERT_NOT
-                if ahead_neg and len(ahead) != 1:
-                    raise Unconvertible("a negative lookahead of more than one character")
+                ahead.insert(0, (tuple(_runs(list(sub))), alt[-1][0] is C.ASSERT_NOT))
                 alt = alt[:-1]
             if not alt:
                 raise Unconvertible("a rule without letters")
@@ -397,7 +391,7 @@ def table_rules(branches: list[str], outputs: list[str]) -> tuple[list[tuple], l
             if any(b[-1] for b in body):
                 raise Unconvertible("\\w among the letters")
             k = len(rules)
-            rules.append((behind, behind_neg, tuple(body[1:]), tuple(ahead), ahead_neg, out, out[:1].upper() + out[1:]))
+            rules.append((tuple(behind), tuple(body[1:]), tuple(ahead), out, out[:1].upper() + out[1:]))
             for code in (c for c in range(TABLE_LIMIT) if body[0][c]):
                 low = chr(code)
                 first[code].append(2 * k)
@@ -407,6 +401,54 @@ def table_rules(branches: list[str], outputs: list[str]) -> tuple[list[tuple], l
                         raise Unconvertible("a capital past the table")
                     first[ord(capital)].append(2 * k + 1)
     return rules, [tuple(f) for f in first]
+
+
+def _top_alternatives(items: list, limit: int = 64) -> list[list]:
+    """A rule as the alternatives the regex engine tries, in its order, each a flat list of parsed items:
+    groups and branches at the top multiplied out ((?:(?<=[aeiou])|(?<=[aeiou]l))(?:j|ly)a: four
+    alternatives, tried as the engine backtracks)."""
+    alternatives: list[list] = [[]]
+    for op, av in items:
+        if op is C.SUBPATTERN and av[0] is None and not any(av[1:3]):
+            options = _top_alternatives(list(av[3]), limit)
+        elif op is C.BRANCH:
+            options = [x for alt in av[1] for x in _top_alternatives(list(alt), limit)]
+        else:
+            options = [[(op, av)]]
+        alternatives = [done + more for done in alternatives for more in options]
+        if len(alternatives) > limit:
+            raise Unconvertible("a rule of too many alternatives")
+    return alternatives
+
+
+def _runs(items: list, limit: int = 64) -> list[tuple[tuple[bytes, ...], bytes | None]]:
+    """What a lookahead matches as alternatives of fixed runs of sets, each perhaps followed by a set that
+    must not come next ((?:ев|ин)(?:а|у)?(?![а-яё]): ев, ева, еву, ин, ... not followed by a letter)."""
+    runs: list[tuple[tuple[bytes, ...], bytes | None]] = [((), None)]
+    for n, (op, av) in enumerate(items):
+        if op is C.ASSERT_NOT and av[0] > 0 and n == len(items) - 1:
+            sub = list(av[1])
+            if len(sub) != 1:
+                raise Unconvertible("a negative lookahead of more than one character inside a lookahead")
+            tail = _bitmap(sub[0], both=True)
+            runs = [(run, tail) for run, _ in runs]
+            continue
+        if op is C.SUBPATTERN and av[0] is None and not any(av[1:3]):
+            options = _runs(list(av[3]), limit)
+        elif op is C.BRANCH:
+            options = [r for alt in av[1] for r in _runs(list(alt), limit)]
+        elif op is C.MAX_REPEAT and av[0] == 0 and av[1] == 1:
+            options = [((), None), *_runs(list(av[2]), limit)]
+        elif op in (C.LITERAL, C.IN):
+            options = [((_bitmap((op, av), both=True),), None)]
+        else:
+            raise Unconvertible(f"opcode {op} in a lookahead")
+        if any(tail is not None for _, tail in options) or any(tail is not None for _, tail in runs):
+            raise Unconvertible("a negative lookahead before the end of a lookahead")
+        runs = [(run + more, None) for run, _ in runs for more, _ in options]
+        if len(runs) > limit:
+            raise Unconvertible("a lookahead of too many alternatives")
+    return runs
 
 
 def _bitmap(item, both: bool) -> bytes:

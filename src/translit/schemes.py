@@ -245,42 +245,49 @@ class Scheme:
         return [w for w in words if len(w) > _LONG]
 
     @cached_property
-    def _cased(self) -> tuple[re.Pattern, Callable, re.Pattern, list[str], Callable, Callable] | None:
-        """The engine for lower-case and capitalised text (`rx.cased_dispatch`): its pattern, whose
-        groups are named by their placeholders (one character each, from `_CASED_NAMES`), the
-        replacement (the matched group's name, read in C), what sends a piece to the general engine (a
-        capital inside a word, `rx.capital_inside_word`, a letter of `rx.hazards`, a character of the
-        placeholders' range), and its letter table as a list indexed by code point (str.translate looks a
-        list up a third faster than a dict; characters past its end pass through), the function that
-        runs the engine (the same rules as a loop in C when they have its shape), and the one that runs it
-        only on a text it is for (else None; one pass in C with the loop).  None when a rule
-        cannot be rewritten or the rewritten engine disagrees with the general one on the scheme's own
+    def _cased(self) -> tuple[re.Pattern | None, Callable | None, re.Pattern, list[str], Callable, Callable] | None:
+        """The engine for lower-case and capitalised text: its pattern (`rx.cased_dispatch`), whose
+        groups are named by their placeholders (one character each, from `_CASED_NAMES`), and the
+        replacement (the matched group's name, read in C), or None, None where the rules have more
+        alternatives than there are names; what sends a piece to the general engine (a capital inside a
+        word, `rx.capital_inside_word`, a letter of `rx.hazards`, a character of the placeholders'
+        range); its letter table as a list indexed by code point; the function that runs the engine and
+        the one that runs it only on a text it is for (else None).  The functions are the rules as a
+        loop in C (`_speedups.Rules`, `rx.table_rules`) where they have its shape, else the pattern.
+        None when neither can be made or either disagrees with the general engine on the scheme's own
         samples (in lower case and capitalised)."""
         table, ctx, _, _, branches, outputs = self._compiled
         letters = [c for c in table if c < _PLACEHOLDER]
         if ctx is None or max(letters, default=0) >= _CASED_BASE:
             return None
         try:
-            pattern, group_output = cased_dispatch(branches, _CASED_NAMES)
             hazard = hazards(branches)
         except Unconvertible:
             return None
         # one scan finds every kind of piece the engine is not for
         not_for = f"{hazard}\\u{_CASED_BASE:04x}-\\u{_CASED_END - 1:04x}"
         risky = capital_inside_word(not_for)
+        texts = [text for sample in self.samples for src in [unicodedata.normalize("NFC", sample.source)]
+                 for text in (src.lower(), src.title()) if not risky.search(text)]  # the texts it is for
+        expected = [self._whole(text) for text in texts]
+        try:
+            pattern, group_output = cased_dispatch(branches, _CASED_NAMES)
+        except Unconvertible:
+            pattern, group_output = None, [(0, 0)]
         listed = _list_table({c: table[c] for c in letters}
                              | {ord(name): table[_PLACEHOLDER + 3 * o + case]
                                 for name, (o, case) in zip(_CASED_NAMES, group_output[1:], strict=False)},
                              _CASED_END)
-        engine = pattern, attrgetter("lastgroup"), risky, listed
-        engine += (partial(_pattern_run, engine), partial(_pattern_run_plain, engine))
-        texts = [text for sample in self.samples for src in [unicodedata.normalize("NFC", sample.source)]
-                 for text in (src.lower(), src.title()) if not risky.search(text)]  # the texts it is for
-        if any(_cased_run(engine, text) != self._whole(text) for text in texts):
-            return None
+        engine = None
+        if pattern is not None:
+            engine = pattern, attrgetter("lastgroup"), risky, listed
+            engine += (partial(_pattern_run, engine), partial(_pattern_run_plain, engine))
+            if [engine[4](text) for text in texts] != expected:
+                engine = None
         rules = _table_engine(branches, outputs, listed, not_for)
-        if rules is not None and all(rules.run(text) == _cased_run(engine, text) for text in texts):
-            engine = engine[:4] + (rules.run, rules.run_plain)  # the same pass as a loop in C
+        if rules is not None and [rules.run(text) for text in texts] == expected:
+            # the same pass as a loop in C
+            engine = (*(engine[:2] if engine else (None, None)), risky, listed, rules.run, rules.run_plain)
         return engine
 
     def _whole(self, text: str) -> str:
