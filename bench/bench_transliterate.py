@@ -136,18 +136,15 @@ def run_names(lang: str, n: int = 20_000, rounds: int = 5) -> None:
     vocab = vocabulary(RU_WORDS if lang == "ru" else SR_WORDS, lang, 2 * n, seed=3)
     names = [f"{a[:1].upper()}{a[1:]} {b[:1].upper()}{b[1:]}" for a, b in zip(vocab[::2], vocab[1::2], strict=True)]
     floor = floor_table("ru-alalc-plain" if lang == "ru" else "sr-cyrl-latn")
-    import cyrtranslit
 
     def each(f: Callable[[str], object]) -> Callable[[list[str]], object]:
         return lambda xs: [f(x) for x in xs]
 
     jobs: list[tuple[str, Callable[[list[str]], object], Callable[[], None] | None]] = [
-        ("str.translate floor", each(lambda s: s.translate(floor)), None),
-        (f"cyrtranslit {lang}", each(lambda s: cyrtranslit.to_latin(s, lang)), None)]
-    if lang == "ru":
-        import iuliia
-
-        jobs.append(("iuliia BGN_PCGN", each(iuliia.BGN_PCGN.translate), None))
+        ("str.translate floor", each(lambda s: s.translate(floor)), None)]
+    for name, (fn, _) in competitors(lang).items():
+        if not name.endswith(("per line", "per word")):  # a name is one line, one or two words
+            jobs.append((name.replace(", whole text", ""), each(fn), None))
     ids = ["ru-bgn", "ru-de", "ru-pl", "ru-fr", "ru-sh", "ru-alalc"] if lang == "ru" else ["sr-cyrl-latn"]
     for sid in ids:
         scheme = translit.get_tables().schemes[sid]

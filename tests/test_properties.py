@@ -190,6 +190,25 @@ def test_the_rule_loop_serves_every_scheme_with_context_rules():
     assert len(rule_schemes) >= 12 and set(_rule_loop_schemes()) == rule_schemes
 
 
+@pytest.mark.parametrize("scheme_id", [s.id for s in translit.get_tables().schemes if s._compiled[1] is None])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_the_letter_loop_of_a_name_equals_the_whole_text_path(scheme_id, data):
+    """A scheme without context rules maps a short text in one call into C (`_letter_run`), which declines
+    a text with a capital inside a word (a word in capitals is upper-cased whole by `_whole`); what it
+    answers is what `_whole` answers, and it answers every lower-case or capitalised text."""
+    scheme = translit.get_tables().schemes[scheme_id]
+    run = scheme._letter_run
+    assert run is not None
+    text = data.draw(st.text(st.sampled_from(_alphabet(scheme)), max_size=30))
+    got = run(text)
+    assert got is None or got == scheme._whole(text)
+    titled = text.lower().title()
+    assert run(text.lower()) == scheme._whole(text.lower())
+    if all(not (a.isalnum() or a in "_'’ʼ-") or b == b.lower() for a, b in zip(titled, titled[1:], strict=False)):
+        assert run(titled) == scheme._whole(titled)  # capitals only where words start: answered
+
+
 def test_the_rule_loop_rejects_rules_it_cannot_read():
     from translit import _speedups
 

@@ -479,14 +479,17 @@ def _bitmap(item, both: bool) -> bytes:
     return bytes(flags)
 
 
-def risky_map(hazard: str) -> bytes:
+def risky_map(hazard: str, capitals: str = "") -> bytes:
     """What `capital_inside_word(hazard)` looks for, per code point of the Basic Multilingual Plane, for
     `_speedups.Rules.run_plain`: 1 a capital (a text is not for the cased engines where one follows a
-    letter, digit, _, apostrophe or hyphen), 2 a character of `hazard` (never)."""
+    letter, digit, _, apostrophe or hyphen; `capitals`: more of them), 2 a character of `hazard` (never)."""
     bmp = _bmp()
     out = bytearray(0x10000)
     for m in re.finditer(f"[{_capital_class()}]", bmp):
         out[m.start()] = 1
+    for ch in capitals:
+        if ord(ch) < 0x10000:
+            out[ord(ch)] = 1
     if hazard:
         for m in re.finditer(f"[{hazard}]", bmp):
             out[m.start()] = 2

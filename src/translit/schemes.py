@@ -131,6 +131,17 @@ class Scheme:
         return table if top >= 0x3000 else _list_table(table, top + 1)
 
     @cached_property
+    def _letter_run(self) -> Callable[[str], str | None] | None:
+        """For a scheme without context rules: its letter table as a loop in C (`_speedups.Rules` without
+        rules) that answers None for a text with a capital inside a word (a word in capitals, which
+        `_whole` upper-cases whole); None without the C module or with astral letters."""
+        listed = self._listed
+        if _Rules is None or type(listed) is not list:
+            return None
+        capitals = {c.upper() for c in map(chr, self._compiled[0]) if len(c.upper()) == 1} | UPPER_LETTERS
+        return _Rules([], [()] * TABLE_LIMIT, listed, TABLE_LIMIT, risky_map("", "".join(capitals))).run_plain
+
+    @cached_property
     def _replacer(self):
         """The callback of the context pass: a rule's placeholder, in the case of the matched text."""
         group_output = self._compiled[2]
@@ -155,6 +166,10 @@ class Scheme:
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         if self._compiled[1] is None:
+            if len(text) <= _SHORT and (letters := self._letter_run) is not None:
+                out = letters(text)  # a name: one call into C, unless a word of it is in capitals
+                if out is not None:
+                    return out
             return self._whole(text)
         if len(text) > _SHORT:
             return self._by_words(text)
