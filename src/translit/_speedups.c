@@ -21,7 +21,12 @@
    Normalizer.tokens): the same scan, making the tokens of known words itself (see below).
    Python form: normalize._cap_tokens.
 
-   translate(text, table) (schemes.py): str.translate for a table that is a list of str. */
+   translate(text, table) (schemes.py): str.translate for a table that is a list of str.
+
+   Rules(rules, first, table, limit, risky) (schemes.py, Scheme._cased and Scheme._letter_run): a
+   scheme's context rules as tables (rx.table_rules) and its letter table, run over a text in one
+   loop; the Python forms are the regular expressions they come from (schemes._pattern_run and the
+   general engine), which tests hold them equal to. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
