@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import sys
 import unicodedata
 
@@ -365,3 +367,40 @@ def test_many_texts_in_one_pass_equal_one_by_one(scheme_id, data):
     expected = [scheme.transliterate(t) for t in names]
     scheme.forget()
     assert translit.transliterate_many(names, scheme_id) == expected
+
+
+_WITHOUT_C = r"""
+import json, sys
+sys.modules["translit._speedups"] = None  # as if the C module had not been built: its import fails
+import translit
+from translit import normalize
+from translit.normalize import Normalizer
+schemes = sys.modules["translit.schemes"]  # (translit.schemes is the function that lists them)
+assert schemes._Rules is None and schemes.map_pieces is schemes._map_pieces
+assert normalize.cap_tokens is normalize._cap_tokens
+texts = json.loads(sys.stdin.read())
+out = {s.id: [s.transliterate(t) for t in texts] + s.transliterate_many(texts) for s in translit.get_tables().schemes}
+nz = Normalizer()
+out["normalize"] = [[m.start, m.end, m.match.pid] for t in texts for m in nz.find(t)]
+print(json.dumps(out))
+"""
+
+
+def test_without_the_c_module_every_answer_is_the_same():
+    """The C module is optional (built when a compiler is there): without it the Python forms run, and
+    every scheme and the normalizer answer exactly as with it."""
+    from translit.normalize import Normalizer
+
+    texts = [s.source for scheme in translit.get_tables().schemes for s in scheme.samples]
+    texts += [t.lower() for t in texts[:40]] + [t.upper() for t in texts[:40]]
+    texts += ["Хрущёв встретился с Тито. Nagy Imre és Kádár János; Mićunović, МакДональд, ХРУЩЁВ-а " * 3]
+    proc = subprocess.run([sys.executable, "-c", _WITHOUT_C], input=json.dumps(texts), capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout)
+    for scheme in translit.get_tables().schemes:
+        scheme.forget()
+        assert got[scheme.id] == [scheme.transliterate(t) for t in texts] + scheme.transliterate_many(texts), scheme.id
+    nz = Normalizer()
+    assert got["normalize"] == [[m.start, m.end, m.match.pid] for t in texts for m in nz.find(t)]
+    assert len(got["normalize"]) > 20
