@@ -107,6 +107,7 @@ def _char_classes() -> tuple[bytes, bytes, bytes]:
 
 _WORD_CACHE_MAX = 500_000
 
+
 def _cap_tokens(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes, known: dict[str, tuple],
                 token_type: type) -> tuple[list, list[tuple[int, int, str]]]:
     """The Python form of `_speedups.cap_tokens`: the words `_cap_words` keeps, each as a token made from
