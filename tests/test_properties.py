@@ -89,24 +89,21 @@ GLUED = st.lists(st.tuples(st.sampled_from(["", " ", "-", "’", "x", "é", ". "
 @SETTINGS
 @given(GLUED, st.data())
 def test_both_forms_of_the_capitalised_word_scan_agree(text, data):
-    """`_speedups.cap_words` (C) finds what `_CAP_TOKEN` finds after no `_WORD_CHAR`, as its Python form
-    `_cap_words` does: every word; or the words whose entry in a cache says they may start a name or
-    that have none, each with its entry."""
+    """The scan of `_speedups.cap_tokens` (C; every word comes back with an empty cache) finds what
+    `_CAP_TOKEN` finds after no `_WORD_CHAR`, as its Python form `_cap_words` does: every word; or the
+    words whose entry in a cache says they may start a name or that have none, each with its entry."""
     from translit import _speedups
-    from translit.normalize import _CAP_TOKEN, _WORD_CHAR, _cap_words, _char_classes
-
-    def both(known):
-        got = _speedups.cap_words(text, *_char_classes(), known)
-        assert got == _cap_words(text, *_char_classes(), known)
-        return got
+    from translit.normalize import _CAP_TOKEN, _WORD_CHAR, _cap_words, _char_classes, _Tok
 
     every = [(m.start(), m.group()) for m in _CAP_TOKEN.finditer(text)
              if not (m.start() and _WORD_CHAR.match(text, m.start() - 1))]  # not glued after a letter
-    assert both(None) == [(i, w, None) for i, w in every]
+    assert [(i, w) for _, i, w in _speedups.cap_tokens(text, *_char_classes(), {}, _Tok)[1]] == every
+    assert _cap_words(text, *_char_classes(), None) == [(i, w, None) for i, w in every]
     words = sorted({w for _, w in every})
     known = data.draw(st.lists(st.sampled_from(words), unique=True)) if words else []
     cache = {w: (data.draw(st.integers(0, 2)), w.lower()) for w in known}
-    assert both(cache) == [(i, w, cache.get(w)) for i, w in every if w not in cache or cache[w][0]]
+    assert (_cap_words(text, *_char_classes(), cache)
+            == [(i, w, cache.get(w)) for i, w in every if w not in cache or cache[w][0]])
 
 
 @SETTINGS
@@ -140,13 +137,12 @@ def test_both_forms_of_the_token_scan_agree(text, data):
 
 def test_the_capitalised_word_scan_rejects_a_cache_it_cannot_read():
     from translit import _speedups
-    from translit.normalize import _char_classes
+    from translit.normalize import _char_classes, _Tok
 
     with pytest.raises(TypeError):
-        _speedups.cap_words("Nagy Imre", *_char_classes(), {"Nagy": True})
+        _speedups.cap_tokens("Nagy Imre", *_char_classes(), {"Nagy": True}, _Tok)
     with pytest.raises(TypeError):
-        _speedups.cap_words(b"Nagy", *_char_classes(), None)
-    from translit.normalize import _Tok
+        _speedups.cap_tokens(b"Nagy", *_char_classes(), {}, _Tok)
 
     for known, token_type in (({"Nagy": (1, "nagy")}, _Tok), ({"Nagy": (1, "nagy", "x", (), "Nagy", [])}, _Tok),
                               ({}, dict), ({}, tuple.__class__), (None, _Tok)):

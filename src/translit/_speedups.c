@@ -6,20 +6,15 @@
    separators kept as they are.  If some pieces are not in `cache` it returns the set of those pieces
    instead (the caller fills the cache and calls again).  Python form: schemes._map_pieces.
 
-   cap_words(text, capitals, word_chars, glue_chars, known) (normalize.py, Normalizer.tokens)
-   finds the capitalised words the way normalize._CAP_TOKEN does (a capital, then word characters, then
-   an optional full stop) that do not follow a character of normalize._WORD_CHAR (McDonald's D).
-   `capitals`, `word_chars` and `glue_chars` are bytes indexed by code point (1: in the class), made in
-   Python from the regular expressions themselves; past the end of the last two, a character is in
-   them if it is in sre's \w (alphanumeric or _).  `known` is the caller's cache of what it learnt
-   about a word (a dict word -> tuple whose first item says whether the word may start a name).  It
-   returns the list of (offset, word, entry) of the words whose entry says they may start a name, or
-   that have none (entry None, for the caller to learn); with known None, every word, entry None.
-   Python form: normalize._cap_words.
-
    cap_tokens(text, capitals, word_chars, glue_chars, known, token_type) (normalize.py,
-   Normalizer.tokens): the same scan, making the tokens of known words itself (see below).
-   Python form: normalize._cap_tokens.
+   Normalizer.tokens) finds the capitalised words the way normalize._CAP_TOKEN does (a capital, then
+   word characters, then an optional full stop) that do not follow a character of normalize._WORD_CHAR
+   (McDonald's D).  `capitals`, `word_chars` and `glue_chars` are bytes indexed by code point (1: in
+   the class), made in Python from the regular expressions themselves; past the end of the last two, a
+   character is in them if it is in sre's \w (alphanumeric or _).  `known` is the caller's cache of
+   what it learnt about a word; the tokens of known name words are made here (see below), the words
+   not in it are handed back for the caller to learn (with an empty `known`: every word).  Python
+   form: normalize._cap_tokens (its scan: normalize._cap_words).
 
    translate(text, table) (schemes.py): str.translate for a table that is a list of str.
 
@@ -174,7 +169,7 @@ DEFINE_NEXT_WORD(next_word_1, Py_UCS1)
 DEFINE_NEXT_WORD(next_word_2, Py_UCS2)
 DEFINE_NEXT_WORD(next_word_4, Py_UCS4)
 
-/* The scan shared by cap_words and cap_tokens: args[0] the text, args[1..3] the classes. */
+/* The scan of cap_tokens: args[0] the text, args[1..3] the classes. */
 struct scan {
     PyObject *text;
     Py_ssize_t n, pos;
@@ -211,65 +206,7 @@ scan_next(struct scan *sc, PyObject **word)
     return *word == NULL ? -2 : start;
 }
 
-static PyObject *
-cap_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2])
-            || !PyBytes_Check(args[3]) || !(args[4] == Py_None || PyDict_CheckExact(args[4]))) {
-        PyErr_SetString(PyExc_TypeError, "cap_words(text: str, capitals: bytes, word_chars: bytes, "
-                                         "glue_chars: bytes, known: dict | None)");
-        return NULL;
-    }
-    PyObject *known = args[4] == Py_None ? NULL : args[4];
-    PyObject *found = PyList_New(0);
-    if (found == NULL)
-        return NULL;
-    struct scan sc;
-    scan_init(&sc, args);
-    for (;;) {
-        PyObject *w;
-        Py_ssize_t start = scan_next(&sc, &w);
-        if (start == -1)
-            break;
-        if (start < 0)
-            goto error;
-        PyObject *entry = known != NULL ? PyDict_GetItemWithError(known, w) : NULL;  /* borrowed */
-        int keep = 1;
-        if (entry == NULL) {
-            if (PyErr_Occurred()) {
-                Py_DECREF(w);
-                goto error;
-            }
-            entry = Py_None;  /* not known: kept, for the caller to learn */
-        }
-        else if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) < 1) {
-            Py_DECREF(w);
-            PyErr_SetString(PyExc_TypeError, "cap_words: an entry of `known` is not a non-empty tuple");
-            goto error;
-        }
-        else if ((keep = PyObject_IsTrue(PyTuple_GET_ITEM(entry, 0))) < 0) {
-            Py_DECREF(w);
-            goto error;
-        }
-        if (keep) {
-            PyObject *item = Py_BuildValue("(nNO)", start, w, entry);  /* steals w */
-            if (item == NULL || PyList_Append(found, item) < 0) {
-                Py_XDECREF(item);
-                goto error;
-            }
-            Py_DECREF(item);
-        }
-        else
-            Py_DECREF(w);
-    }
-    return found;
-
-error:
-    Py_DECREF(found);
-    return NULL;
-}
-
-/* cap_tokens(text, capitals, word_chars, glue_chars, known, token_type): the scan of cap_words, with the
+/* cap_tokens(text, capitals, word_chars, glue_chars, known, token_type): the capitalised words (see the top), with the
    tokens made here.  `known` maps a word to its entry (kind, key, length, flat, surface, alone): kind
    0 other, 1 name word, 2 initial; length of the token within the word.  A word whose kind is not 0
    becomes token_type(start, start + length, surface, key, kind == 2, kind == 1, flat, alone), a
@@ -819,16 +756,12 @@ static PyTypeObject RulesType = {
 static PyMethodDef methods[] = {
     {"cap_tokens", (PyCFunction)(void (*)(void))cap_tokens, METH_FASTCALL,
      "cap_tokens(text, capitals, word_chars, glue_chars, known, token_type) -> (tokens, unknown): the\n"
-     "capitalised words of cap_words as tokens made from their entries in `known` (see the module's source)."},
+     "capitalised words as tokens made from their entries in `known` (see the module's source)."},
     {"translate", (PyCFunction)(void (*)(void))translate, METH_FASTCALL,
      "translate(text, table) -> str: text.translate(table) for a list of str indexed by code point."},
     {"map_pieces", (PyCFunction)(void (*)(void))map_pieces, METH_FASTCALL,
      "map_pieces(text, cache) -> str | set: every piece of text between spaces and line breaks replaced by\n"
      "cache[piece], or the set of the pieces that cache lacks."},
-    {"cap_words", (PyCFunction)(void (*)(void))cap_words, METH_FASTCALL,
-     "cap_words(text, capitals, word_chars, glue_chars, known) -> list[(offset, word, entry)]: the\n"
-     "capitalised words whose entry in known says they may start a name or that have none (entry None;\n"
-     "all, with known None)."},
     {NULL, NULL, 0, NULL},
 };
 

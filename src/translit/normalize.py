@@ -79,7 +79,7 @@ def _gap_ok(text: str, a: int, b: int) -> bool:
 
 
 def _cap_words(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes, known: dict[str, tuple] | None):
-    """The Python form of `_speedups.cap_words`: (offset, word, entry) of the capitalised words of `text`
+    """The scan of `_speedups.cap_tokens` in Python: (offset, word, entry) of the capitalised words of `text`
     not glued after a letter whose entry in `known` (a tuple: may the word start a name first) says they
     may start a name or that have none (entry None; every word, if `known` is None).  One
     regular-expression split (words at odd places; the lengths summed give the offsets)."""
@@ -93,7 +93,7 @@ def _cap_words(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes,
 
 @cache
 def _char_classes() -> tuple[bytes, bytes, bytes]:
-    """The character classes of `cap_words` as bytes indexed by code point: capitals (`_UPPER`), and, for
+    """The character classes of the scan (`cap_tokens`) as bytes indexed by code point: capitals (`_UPPER`), and, for
     the Basic Multilingual Plane, what `_TOKEN_CHAR` and `_WORD_CHAR` match (each class marked over the
     whole plane by one substitution, not 65,536 matches)."""
     bmp = "".join(map(chr, range(0x10000)))
@@ -126,9 +126,9 @@ def _cap_tokens(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes
 
 
 try:
-    from ._speedups import cap_tokens, cap_words
+    from ._speedups import cap_tokens
 except ImportError:  # built without a C compiler
-    cap_words, cap_tokens = _cap_words, _cap_tokens
+    cap_tokens = _cap_tokens
 
 
 @dataclass(slots=True)
@@ -280,9 +280,10 @@ class Normalizer:
         Python steps only over the words not seen before; what is learnt about a word is cached."""
         self._check_revision()
         kind_of = self._kind
-        if keep_other:
+        if keep_other:  # every word asked of an empty cache: each one comes back to be made here
+            _, every = cap_tokens(text, *_char_classes(), {}, _Tok)
             toks = []
-            for start, s, _ in cap_words(text, *_char_classes(), None):
+            for _, start, s in every:
                 kind, key, n, flat, surface, alone = kind_of(s)
                 toks.append(_Tok(start, start + n, surface, key, kind == 2, kind == 1, flat, alone))
             return toks
