@@ -277,3 +277,31 @@ def test_processes_opening_a_new_database_at_the_same_moment_all_succeed(tmp_pat
         assert got == [0] * n, (trial, got)
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_external_ids_live_on_the_person(mini_tables, db_path):
+    """A person's external ids (Wikidata, VIAF, GND, LC NAF) are stored with it and found by id."""
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    editing.add_person(a, store, {"id": "nagy-ferenc", "native": "Nagy Ferenc", "lang": "hu", "family": "Nagy",
+                                  "given": "Ferenc", "order": "family-given",
+                                  "ids": {"wikidata": "Q372286", "viaf": "52479357"}}, who="alice")
+    assert a["nagy-ferenc"].ids == {"wikidata": "Q372286", "viaf": "52479357"}
+    assert store.person_by_external_id("wikidata", "Q372286") == "nagy-ferenc"
+    assert store.person_by_external_id("wikidata", "Q1") is None
+    editing.edit_person(a, store, "nagy-ferenc", {"ids": {"wikidata": "Q372286"}}, who="bob")
+    assert store.person_by_external_id("viaf", "52479357") is None
+    assert store.stored_person("nagy-ferenc").ids == {"wikidata": "Q372286"}
+
+
+@pytest.mark.parametrize("ids, message", [
+    ({"wikidata": "372286"}, "not well formed"),
+    ({"orcid": "0000"}, "unknown authority"),
+    ("Q1", "must be a table"),
+])
+def test_bad_external_ids_are_refused(mini_tables, db_path, ids, message):
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    with pytest.raises(InputError, match=message):
+        editing.add_person(a, store, {"id": "x-y", "native": "X Y", "lang": "hu", "family": "X", "ids": ids})
+    assert "x-y" not in a

@@ -17,7 +17,15 @@ ORDERS = ("given-family", "family-given")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PERSON_FIELDS = {
     "id", "native", "lang", "given", "patronymic", "family", "order", "gender", "born", "died",
-    "description", "confidence", "note", "exonyms", "variants", "prominence",
+    "description", "confidence", "note", "exonyms", "variants", "prominence", "ids",
+}
+# external identifiers a person may carry: authority -> pattern of its ids
+ID_AUTHORITIES = {
+    "wikidata": re.compile(r"^Q[1-9][0-9]*$"),
+    "viaf": re.compile(r"^[1-9][0-9]{0,22}$"),
+    "gnd": re.compile(r"^[0-9X-]{1,12}$"),
+    "lcnaf": re.compile(r"^n[abors]?[0-9]{8,10}$"),
+    "isni": re.compile(r"^[0-9]{15}[0-9X]$"),
 }
 
 
@@ -49,6 +57,7 @@ class Person:
     exonyms: dict[str, str] = field(default_factory=dict)
     variants: list[Variant] = field(default_factory=list)
     prominence: int = 0  # how often the source names the person: breaks ties between namesakes
+    ids: dict[str, str] = field(default_factory=dict)  # external identifiers: {"wikidata": "Q35314", ...}
     origin: str = ""  # "tables/persons/ru.toml:12" or "store"
 
     @property
@@ -88,6 +97,14 @@ class Person:
             if kind not in VARIANT_KINDS:
                 raise ValueError(f"variant {v['form']!r}: kind {kind!r} is not one of {', '.join(VARIANT_KINDS)}")
             variants.append(Variant(v["form"], kind, v.get("source", "")))
+        ids = data.get("ids", {}) or {}
+        if not isinstance(ids, dict):
+            raise ValueError("ids must be a table of authority = identifier")
+        for auth, value in ids.items():
+            if auth not in ID_AUTHORITIES:
+                raise ValueError(f"ids: unknown authority {auth!r} (one of {', '.join(ID_AUTHORITIES)})")
+            if not isinstance(value, str) or not ID_AUTHORITIES[auth].match(value):
+                raise ValueError(f"ids: {auth} identifier {value!r} is not well formed")
         for key in ("born", "died"):
             if data.get(key) is not None and not isinstance(data[key], int):
                 raise ValueError(f"{key} must be a year (integer)")
@@ -108,6 +125,7 @@ class Person:
             exonyms=dict(data.get("exonyms", {})),
             variants=variants,
             prominence=int(data.get("prominence", 0) or 0),
+            ids=dict(ids),
             origin=origin,
         )
 

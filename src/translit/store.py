@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS rejected (
 CREATE TABLE IF NOT EXISTS candidate (
     key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL, contexts TEXT NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, pwhash TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS external_id (
+    authority TEXT NOT NULL, value TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (authority, value));
+CREATE INDEX IF NOT EXISTS external_id_person ON external_id (person_id);
 INSERT OR IGNORE INTO meta VALUES ('revision', '0');
 """
 
@@ -179,19 +182,45 @@ class Store:
             for r in rows
         ]
 
+    def person_by_external_id(self, authority: str, value: str, conn=None) -> str | None:
+        """The id of the person that carries this external identifier, or None."""
+        row = (conn or self.conn).execute(
+            "SELECT person_id FROM external_id WHERE authority = ? AND value = ?", (authority, value)).fetchone()
+        return row[0] if row else None
+
+    def stored_person(self, pid: str, conn=None) -> Person | None:
+        """The person as this store holds it (None where the store has no row, or it is deleted)."""
+        row = (conn or self.conn).execute("SELECT data, deleted FROM person WHERE id = ?", (pid,)).fetchone()
+        if row is None or row[1]:
+            return None
+        return Person.from_dict(json.loads(row[0]), origin="store")
+
     # -- writing ----------------------------------------------------------------------------
-    def put_person(self, person: Person, before: Person | None, who: str | None = None) -> None:
+    def transaction(self):
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, the revision bumped): read, check and
+        write inside it; `write_person` and `person_by_external_id` take its connection."""
+        return self._write()
+
+    def write_person(self, conn, person: Person, before: Person | None, who: str | None = None,
+                     action: str | None = None) -> None:
+        """Store a whole person record inside an open transaction, with its external ids and audit row."""
         after = person.to_dict()
+        conn.execute(
+            "INSERT INTO person (id, data, deleted, updated) VALUES (?, ?, 0, ?) "
+            "ON CONFLICT(id) DO UPDATE SET data = excluded.data, deleted = 0, updated = excluded.updated",
+            (person.id, json.dumps(after, ensure_ascii=False), time.time()),
+        )
+        conn.execute("DELETE FROM variant WHERE person_id = ?", (person.id,))
+        conn.execute("DELETE FROM external_id WHERE person_id = ?", (person.id,))
+        conn.executemany("INSERT OR REPLACE INTO external_id VALUES (?, ?, ?)",
+                         [(auth, value, person.id) for auth, value in person.ids.items()])
+        self._audit(conn, who, action or ("edit" if before else "add"), person.id,
+                    before.to_dict() if before else None, after)
+
+    def put_person(self, person: Person, before: Person | None, who: str | None = None) -> None:
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO person (id, data, deleted, updated) VALUES (?, ?, 0, ?) "
-                "ON CONFLICT(id) DO UPDATE SET data = excluded.data, deleted = 0, updated = excluded.updated",
-                (person.id, json.dumps(after, ensure_ascii=False), time.time()),
-            )
             # variants are part of the person record now; pending variant rows are folded in
-            conn.execute("DELETE FROM variant WHERE person_id = ?", (person.id,))
-            self._audit(conn, who, "edit" if before else "add", person.id,
-                        before.to_dict() if before else None, after)
+            self.write_person(conn, person, before, who)
 
     def delete_person(self, person: Person, who: str | None = None) -> None:
         with self._write() as conn:
