@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -296,3 +297,49 @@ def test_read_only_store_in_process(mini_tables, db_path):
     started = time.monotonic()
     assert Lookup(a).lookup("Kis Anna").best.person.id == "kis-anna"
     assert time.monotonic() - started < 60  # no waiting on a lock
+
+
+def test_a_started_process_opens_the_persisted_index(mini_tables, db_path):
+    from translit import persist
+
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    editing.add_person(a, store, BASE)
+    first = Lookup(a)
+    assert not first.index.restored and persist.index_path(store).exists()  # built, then saved
+    editing.add_variant(a, store, "kis-anna", "Kisch Anna")  # after the save: from the change log
+    other = Lookup(Authority(mini_tables, store=Store(db_path)))
+    index = other.index
+    assert index.restored
+    assert _index_state(index) == _index_state(Index(other.authority))
+    assert other.lookup("Kisch Anna").best.person.id == "kis-anna"
+    # without a database, or asked not to: built
+    assert not Lookup(Authority(mini_tables, store=Store(db_path), persisted=False)).index.restored
+
+
+def test_a_persisted_index_of_other_tables_or_a_damaged_one_is_not_used(mini_tables, db_path, tmp_path):
+    from translit import persist
+
+    store = Store(db_path)
+    a = Authority(mini_tables, store=store)
+    editing.add_person(a, store, BASE)
+    _ = Lookup(a).index
+    path = persist.index_path(store)
+    other = mini_tables / "persons" / "more.toml"
+    other.write_text('[[person]]\nid = "kis-bela"\nnative = "Kis Béla"\nlang = "hu"\nfamily = "Kis"\n'
+                     'given = "Béla"\norder = "family-given"\n', encoding="utf-8")
+    fresh = Lookup(Authority(mini_tables, store=Store(db_path)))
+    assert not fresh.index.restored and "kis-bela" in fresh.authority  # the tables changed: built again
+    path.write_bytes(path.read_bytes()[:200])  # cut short
+    damaged = Lookup(Authority(mini_tables, store=Store(db_path)))
+    assert not damaged.index.restored  # a warning is logged, nothing raised; built and saved again
+    fresh = Lookup(Authority(mini_tables, store=Store(db_path)))
+    assert fresh.index.restored and fresh.lookup("Kis Anna").best.person.id == "kis-anna"
+    # a new database at the same path is another database: the old file is not used
+    shutil.copy(path, tmp_path / "saved.index")
+    db_path.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    shutil.copy(tmp_path / "saved.index", path)
+    new = Lookup(Authority(mini_tables, store=Store(db_path)))
+    assert not new.index.restored and "kis-anna" not in new.authority

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from unidecode import unidecode
 
+from . import persist
 from .errors import NotFoundError, TableError
 from .fold import is_cyrillic
 from .loader import Tables, get_tables
@@ -64,7 +65,7 @@ class NamePart:
 class Authority:
     """Persons of the shipped tables merged with the edits of a store, with derived spellings."""
 
-    def __init__(self, tables: Tables | str | Path | None = None, store=None):
+    def __init__(self, tables: Tables | str | Path | None = None, store=None, persisted: bool = True):
         if not isinstance(tables, Tables):
             tables = get_tables(str(tables) if tables else None)
         self.tables = tables
@@ -83,6 +84,8 @@ class Authority:
         self.persons: dict[str, Person] = {}
         self._changes: deque[tuple[int, dict[str, Person | None]]] = deque()
         self._log_start = 0
+        self.persisted = persisted  # open the index saved beside the database (translit.persist)
+        self.saved_index = None  # its state, until the Lookup takes it
         self.refresh()
 
     # -- merging with the store -----------------------------------------------------------
@@ -97,6 +100,13 @@ class Authority:
             return False
         if self.revision is None:
             self.store.base = self.store.base or self.base
+            saved = persist.load(self) if self.persisted else None
+            if saved is not None:  # the persons (and index) of a saved revision; the change log since follows
+                self.revision, self.persons, state = saved
+                self.saved_index = (self.revision, state)
+                self._log_start = self.revision
+                self.refresh()
+                return True
             rev = self.store.revision()
             self.persons = self.store.merge(self.base)
             self.revision = rev

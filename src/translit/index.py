@@ -32,12 +32,28 @@ class Index:
         self.by_end: dict[tuple[int, str, int], dict[str, None]] = defaultdict(dict)  # (length, letter, 0|1)
         self.serial = next(_SERIAL)  # which index: caches built on an index compare (serial, generation)
         self.generation = 0  # how many times `apply` changed entries
+        self.restored = False  # opened from a persisted state (translit.persist), not built
         for person in authority:
             self.add_person(person)
 
     @property
     def keys(self):
         return self.words.keys()
+
+    _TRANSIENT = ("authority", "fold", "cache", "grouped", "serial", "generation", "restored")
+
+    def state(self) -> dict:
+        """What `persist` saves: the entries, not the caches nor the authority."""
+        return {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
+
+    @classmethod
+    def from_state(cls, authority: Authority, state: dict) -> Index:
+        index = cls.__new__(cls)
+        index.__dict__.update(state)
+        index.authority, index.fold = authority, authority.folder.fold
+        index.cache, index.grouped = {}, {}
+        index.serial, index.generation, index.restored = next(_SERIAL), 0, True
+        return index
 
     # -- one person's entries -----------------------------------------------------------------
     def _plan(self, person: Person):

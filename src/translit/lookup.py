@@ -21,6 +21,7 @@ from functools import partial
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from . import persist
 from .authority import Authority, NamePart
 from .fold import is_cyrillic
 from .index import Index, _role_in  # noqa: F401 - the index lives in its own module; re-exported
@@ -171,9 +172,15 @@ class Lookup:
             if changes is not None:
                 self._index.apply(changes)
                 self._index_revision = self.authority.revision
+        if self._index is None and self.authority.saved_index is not None:
+            revision, state = self.authority.saved_index
+            self.authority.saved_index = None
+            self._index, self._index_revision = Index.from_state(self.authority, state), revision
+            return self.index  # and the changes since it was saved
         if self._index is None or self._index_revision != self.authority.revision:
             self._index = Index(self.authority)
             self._index_revision = self.authority.revision
+            persist.save(self.authority, self._index, self._index_revision)
             if len(self._index.keys) > 50_000:
                 # A big table's index is millions of long-lived objects; left to the cyclic garbage
                 # collector they are traversed at every full collection. Collect once, then exempt them.
