@@ -157,7 +157,7 @@ def bench_first_answer(db: Path, query: str) -> float:
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "translit", "--db", str(db), "lookup", query],
                           capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr  # 1: no answer
     return time.perf_counter() - t
 
 

@@ -29,7 +29,9 @@ class Index:
         self.initials: dict[str, set[str]] = defaultdict(set)
         self.person_keys: dict[str, set[str]] = defaultdict(set)  # every key of every person
         self.given_of: dict[str, set[str]] = defaultdict(set)  # given-name keys of each person
-        self.by_end: dict[tuple[int, str, int], dict[str, None]] = defaultdict(dict)  # (length, letter, 0|1)
+        # keys by length and first two letters, and by length and last two (`ends`): where a damaged word's
+        # neighbours are looked for (one slip leaves one of its ends whole)
+        self.by_end: dict[tuple[int, str, int], dict[str, None]] = defaultdict(dict)
         self.serial = next(_SERIAL)  # which index: caches built on an index compare (serial, generation)
         self.generation = 0  # how many times `apply` changed entries
         self.restored = False  # opened from a persisted state (translit.persist), not built
@@ -122,8 +124,8 @@ class Index:
             entries = self.words.get(word)
             if entries is None:
                 self.words[word] = [(part, role)]
-                self.by_end[(len(word), word[0], 0)][word] = None
-                self.by_end[(len(word), word[-1], 1)][word] = None
+                for end in ends(word):
+                    self.by_end[end][word] = None
             else:
                 entries.append((part, role))
         for k in contrib:
@@ -145,7 +147,7 @@ class Index:
                 self.words[word] = kept
             else:
                 del self.words[word]
-                for end in ((len(word), word[0], 0), (len(word), word[-1], 1)):
+                for end in ends(word):
                     bucket = self.by_end.get(end)
                     if bucket is not None:
                         bucket.pop(word, None)
@@ -178,6 +180,12 @@ class Index:
 
 
 _SERIAL = count()
+
+
+def ends(word: str, length: int | None = None) -> tuple[tuple[int, str, int], tuple[int, str, int]]:
+    """The two buckets of a key (of a word of `length`, for a query's neighbours of another length)."""
+    n = len(word) if length is None else length
+    return (n, word[:2], 0), (n, word[-2:], 1)
 
 
 def _role_in(word, family_keys, given_keys, default):

@@ -24,7 +24,7 @@ from rapidfuzz.distance import Levenshtein
 from . import persist
 from .authority import Authority, NamePart
 from .fold import is_cyrillic
-from .index import Index, _role_in  # noqa: F401 - the index lives in its own module; re-exported
+from .index import Index, _role_in, ends  # noqa: F401 - the index lives in its own module; re-exported
 from .inflect import Inflector
 from .model import Person
 
@@ -279,10 +279,11 @@ class Lookup:
 
     def _near(self, word: str, loose: bool = False) -> list[tuple[str, float]]:
         index = self._current()
-        # candidates within two edits keep their first or their last letter (damage at both ends is rare)
+        # candidates keep their first two or their last two letters (one slip leaves one end whole; a
+        # bucket is a few keys, not a share of all of them)
+        by_end = index.by_end
         pool = list(dict.fromkeys(
-            k for n in range(len(word) - 2, len(word) + 3)
-            for k in (*index.by_end.get((n, word[0], 0), ()), *index.by_end.get((n, word[-1], 1), ()))
+            k for n in range(len(word) - 2, len(word) + 3) for end in ends(word, n) for k in by_end.get(end, ())
         ))
         found = process.extract(word, pool, scorer=Levenshtein.distance, score_cutoff=2, limit=20)
         out = []
