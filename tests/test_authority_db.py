@@ -343,3 +343,57 @@ def test_a_persisted_index_of_other_tables_or_a_damaged_one_is_not_used(mini_tab
     shutil.copy(tmp_path / "saved.index", path)
     new = Lookup(Authority(mini_tables, store=Store(db_path)))
     assert not new.index.restored and "kis-anna" not in new.authority
+
+
+def test_gunicorn_boots_on_a_read_only_database_and_refuses_edits(mini_tables, tmp_path):
+    """Real gunicorn workers on a database they cannot write: they boot, answer lookups and
+    normalizations from it, and answer an edit with 503 and the reason."""
+    import urllib.error
+    import urllib.request
+
+    from test_concurrency import ROOT, _free_port
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    db = ro / "edits.sqlite3"
+    store = Store(db)
+    editing.add_person(Authority(None, store=store), store, BASE)
+    store.close()
+    port = _free_port()
+    cmd = [str(Path(sys.executable).with_name("gunicorn")), "--workers=2", f"--bind=127.0.0.1:{port}",
+           "--log-level=warning", "wsgi:app"]
+    env = {**os.environ, "TRANSLIT_DB": str(db), "TRANSLIT_API_TOKEN": "t"}
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("running as root without unshare(1): cannot make a read-only volume")
+        cmd = ["unshare", "-m", "sh", "-c", 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && '
+               'exec "$@"', str(ro), *cmd]
+    else:
+        os.chmod(db, 0o444)
+        os.chmod(ro, 0o555)
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(400):
+            try:
+                with urllib.request.urlopen(base + "/api/v1/lookup?q=Kis+Anna", timeout=30) as resp:
+                    assert json.loads(resp.read())["best"]["id"] == "kis-anna"
+                break
+            except (urllib.error.URLError, ConnectionError) as exc:
+                assert not isinstance(exc, urllib.error.HTTPError), exc.read()
+                assert server.poll() is None, server.stderr.read()
+                time.sleep(0.3)
+        req = urllib.request.Request(base + "/api/v1/normalize", data=b'{"text": "Kis Anna wrote."}',
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            assert [m["id"] for m in json.loads(resp.read())["mentions"]] == ["kis-anna"]
+        req = urllib.request.Request(base + "/api/v1/persons/kis-anna", data=b'{"note": "x"}', method="PATCH",
+                                     headers={"Content-Type": "application/json", "Authorization": "Bearer t"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=30)
+        assert refused.value.code == 503 and "edits are off" in json.loads(refused.value.read())["error"]
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=60)
+        os.chmod(ro, 0o755)
+    assert "edits are off" in err  # said at boot

@@ -410,6 +410,8 @@ class Store:
         if row or default_factory is None:
             return row[0] if row else None
         value = default_factory()
+        if self.readonly:  # nowhere to keep it: this process's own value
+            return value
         self.conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
         return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
 
