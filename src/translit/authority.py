@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from unidecode import unidecode
 
+from . import persist
 from .errors import NotFoundError, TableError
 from .fold import is_cyrillic
 from .loader import Tables, get_tables
 from .model import Person, Variant, load_person_file
 
+_CHANGE_MEMORY = 256  # refreshes whose changes a process remembers for its index (older: rebuild)
 SOUTH_SLAVIC = {"sr", "hr", "sl", "mk", "bs", "sh", "cnr"}
 
 # house style -> scheme, per source of the native form
@@ -62,7 +65,7 @@ class NamePart:
 class Authority:
     """Persons of the shipped tables merged with the edits of a store, with derived spellings."""
 
-    def __init__(self, tables: Tables | str | Path | None = None, store=None):
+    def __init__(self, tables: Tables | str | Path | None = None, store=None, persisted: bool = True):
         if not isinstance(tables, Tables):
             tables = get_tables(str(tables) if tables else None)
         self.tables = tables
@@ -79,21 +82,67 @@ class Authority:
         self._canonical_cache: dict[tuple[str, str], str] = {}
         self._render_cache: dict[tuple[str, str], list[tuple[str, str]]] = {}  # given names repeat
         self.persons: dict[str, Person] = {}
+        self._changes: deque[tuple[int, dict[str, Person | None]]] = deque()
+        self._log_start = 0
+        self.persisted = persisted  # open the index saved beside the database (translit.persist)
+        self.saved_index = None  # its state, until the Lookup takes it
         self.refresh()
 
     # -- merging with the store -----------------------------------------------------------
     def refresh(self) -> bool:
-        """Re-read the store if it changed; True when the merged table changed."""
-        rev = self.store.revision() if self.store is not None else 0
-        if rev == self.revision:
+        """See the store's changes since the last look; True when persons changed. The first look loads
+        every stored row (linear); later ones read only the change log (the rows written since), and what
+        changed is remembered for the lookup index (`changed_since`)."""
+        if self.store is None:
+            if self.revision is None:
+                self.persons, self.revision = dict(self.base), 0
+                return True
             return False
-        persons = dict(self.base)
-        if self.store is not None:
-            persons = self.store.merge(persons)
-        self.persons = persons
+        if self.revision is None:
+            self.store.base = self.store.base or self.base
+            saved = persist.load(self) if self.persisted else None
+            if saved is not None:  # the persons (and index) of a saved revision; the change log since follows
+                self.revision, self.persons, state = saved
+                self.saved_index = (self.revision, state)
+                self._log_start = self.revision
+                self.refresh()
+                return True
+            rev = self.store.revision()
+            self.persons = self.store.merge(self.base)
+            self.revision = rev
+            self._log_start = rev
+            return True
+        if self.store.revision() == self.revision:
+            return False
+        rev, rows = self.store.changes_since(self.revision)
+        touched = {}
+        for pid, person in rows:
+            touched[pid] = self.persons.get(pid)
+            if person is None:
+                self.persons.pop(pid, None)
+            else:
+                self.persons[pid] = person
+            for style in STYLES:
+                self._canonical_cache.pop((pid, style), None)
+        self._changes.append((rev, touched))
+        while len(self._changes) > _CHANGE_MEMORY:  # memory bounded, whatever the number of edits
+            self._log_start = self._changes.popleft()[0]
         self.revision = rev
-        self._canonical_cache.clear()
-        return True
+        return bool(touched)
+
+    def changed_since(self, revision) -> dict[str, Person | None] | None:
+        """{person id: the person as it was at `revision` (None: not there)} for every person changed
+        since; None when that is further back than this process remembers (rebuild instead)."""
+        if revision == self.revision:
+            return {}
+        if revision is None or revision < self._log_start:
+            return None
+        out: dict[str, Person | None] = {}
+        for rev, touched in self._changes:
+            if rev > revision:
+                for pid, old in touched.items():
+                    out.setdefault(pid, old)
+        return out
 
     def __iter__(self) -> Iterator[Person]:
         return iter(self.persons.values())

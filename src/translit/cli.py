@@ -31,7 +31,10 @@ class Context:
 
     @cached_property
     def authority(self) -> Authority:
-        return Authority(self.tables, store=self.store)
+        authority = Authority(self.tables, store=self.store)
+        if self.store is not None and self.store.readonly:  # lookups go on
+            click.echo(f"translit: note: {self.store.readonly_reason}", err=True)
+        return authority
 
     @cached_property
     def lookup(self) -> Lookup:

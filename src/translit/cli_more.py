@@ -51,10 +51,11 @@ def persons_show(obj, person_id, as_json):
     p = a[person_id]
     data = p.to_dict()
     data["canonical"] = {s: a.canonical(p, s) for s in STYLES}
+    data["revision"] = p.revision
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{p.native}  [{p.id}]  ({p.lang}, {p.confidence})")
+    click.echo(f"{p.native}  [{p.id}]  ({p.lang}, {p.confidence}, revision {p.revision})")
     if p.description:
         click.echo(f"  {p.description}")
     for s, form in data["canonical"].items():
@@ -92,17 +93,19 @@ def persons_add(obj, person_id, who, **fields):
 @persons.command("edit")
 @click.argument("person_id")
 @_person_options
+@click.option("--revision", type=int, default=None,
+              help="Only if the person is still at this revision (as `persons show` gave it).")
 @click.pass_obj
-def persons_edit(obj, person_id, who, **fields):
+def persons_edit(obj, person_id, who, revision, **fields):
     """Change fields of a person.
 
-    Example: translit persons edit nagy-imre --description "Prime Minister of Hungary"
+    Example: translit persons edit nagy-imre --description "Prime Minister of Hungary" --revision 2
     """
     changes = {k: v for k, v in fields.items() if v is not None}
     if not changes:
         raise InputError("nothing to change: give at least one --FIELD")
-    p = editing.edit_person(obj.authority, obj.store, person_id, changes, who)
-    click.echo(f"edited {p.id}")
+    p = editing.edit_person(obj.authority, obj.store, person_id, changes, who, expect=revision)
+    click.echo(f"edited {p.id} (now at revision {p.revision})")
 
 
 @persons.command("history")

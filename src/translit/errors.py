@@ -61,6 +61,18 @@ class StoreError(TranslitError):
     http_status = 409
 
 
+class ConflictError(InputError):
+    """An edit made against a revision that is no longer current, or an id that is taken: nothing written."""
+
+    http_status = 409
+
+
+class ReadOnlyError(StoreError):
+    """The database cannot be written (a read-only file or volume, a full disk): edits are off, lookups go on."""
+
+    http_status = 503
+
+
 def toml_line(exc: Exception) -> int | None:
     """The line of a TOML syntax error (tomllib puts it in the message before Python 3.14)."""
     import re

@@ -18,11 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from . import persist
 from .authority import Authority, NamePart
 from .fold import is_cyrillic
+from .index import Index, _role_in, ends  # noqa: F401 - the index lives in its own module; re-exported
 from .inflect import Inflector
 from .model import Person
 
@@ -140,92 +142,6 @@ class Hit:
         return self._why
 
 
-class Index:
-    """The word index of an authority, rebuilt when the authority changes."""
-
-    def __init__(self, authority: Authority):
-        self.authority = authority
-        self.fold = authority.folder.fold
-        self.cache: dict[str, list[Hit]] = {}
-        self.grouped: dict[str, tuple[dict[str, list[Hit]], bool, frozenset[str]]] = {}
-        self.words: dict[str, list[tuple[NamePart, str]]] = defaultdict(list)  # key -> (part, role)
-        self.given_keys: set[str] = set()
-        self.initials: dict[str, set[str]] = defaultdict(set)
-        self.person_keys: dict[str, set[str]] = defaultdict(set)  # every key of every person
-        self.given_of: dict[str, set[str]] = defaultdict(set)  # given-name keys of each person
-        self._seen: set[tuple[str, str, str]] = set()
-        for person in authority:
-            self._add_person(person)
-        del self._seen
-        self.keys = list(self.words)
-        self.by_end: dict[tuple[int, str, int], list[str]] = defaultdict(list)  # (length, letter, 0 first|1 last)
-        for k in self.keys:
-            self.by_end[(len(k), k[0], 0)].append(k)
-            self.by_end[(len(k), k[-1], 1)].append(k)
-
-    def _add_person(self, person: Person) -> None:
-        folder = self.authority.folder
-        parts = self.authority.name_parts(person)
-        family_keys = set()
-        given_keys = set()
-        for part in parts:
-            if part.role in ("family", "pseudonym"):
-                family_keys |= {k for f in [part.form] for k in folder.keys(f)}
-            elif part.role in ("given", "patronymic"):
-                given_keys |= {k for k in folder.keys(part.form)}
-        for part in parts:
-            for key in folder.keys(part.form):
-                words = key.split()
-                if not words:
-                    continue
-                self.initials[person.id].update(w for w in words if len(w) == 1)  # Rainer M. János
-                if part.role != "full":
-                    for w in words:
-                        self._put(w, part, part.role if len(words) == 1 else _role_in(w, family_keys, given_keys, part.role))
-                    continue
-                for i, w in enumerate(words):
-                    role = _role_in(w, family_keys, given_keys, None)
-                    if role is None and family_keys and given_keys:
-                        # a variant in the other order or damaged: the word is whichever part it resembles
-                        fam = max(fuzz.ratio(w, k) for k in family_keys)
-                        giv = max(fuzz.ratio(w, k) for k in given_keys)
-                        if max(fam, giv) >= 60 and fam != giv:
-                            role = "family" if fam > giv else "given"
-                    if role is None:
-                        last = i == len(words) - 1 if person.order == "given-family" else i == 0
-                        role = "family" if last else "given"
-                    self._put(w, part, role)
-        for key in given_keys:
-            if len(key) > 1:
-                self.given_keys.add(key)
-            self.initials[person.id].add(key[0])
-        if any(p.role == "pseudonym" for p in parts):
-            self.initials[person.id] |= {k[0] for k in family_keys}
-        self.initials[person.id] |= {k[0] for k in given_keys}
-
-    def _put(self, word: str, part: NamePart, role: str) -> None:
-        if role == "given" and len(word) > 1:
-            self.given_keys.add(word)
-            self.given_of[part.person_id].add(word)
-            self.initials[part.person_id].add(word[0])
-        if role == "patronymic":
-            self.initials[part.person_id].add(word[0])
-        self.person_keys[part.person_id].add(word)
-        sig = (word, part.person_id, role)
-        if sig in self._seen:
-            return
-        self._seen.add(sig)
-        self.words[word].append((part, role))
-
-
-def _role_in(word, family_keys, given_keys, default):
-    if word in family_keys:
-        return "family"
-    if word in given_keys:
-        return "given"
-    return default
-
-
 class Lookup:
     """Looks names up against an authority; reuse one instance (its index is built once)."""
 
@@ -247,10 +163,24 @@ class Lookup:
 
     @property
     def index(self) -> Index:
+        """The index, brought up to date with the store: the entries of the persons changed since it was
+        made are replaced (`Index.apply`); it is built whole only the first time, or when it fell further
+        behind than the authority remembers."""
         self.authority.refresh()
+        if self._index is not None and self._index_revision != self.authority.revision:
+            changes = self.authority.changed_since(self._index_revision)
+            if changes is not None:
+                self._index.apply(changes)
+                self._index_revision = self.authority.revision
+        if self._index is None and self.authority.saved_index is not None:
+            revision, state = self.authority.saved_index
+            self.authority.saved_index = None
+            self._index, self._index_revision = Index.from_state(self.authority, state), revision
+            return self.index  # and the changes since it was saved
         if self._index is None or self._index_revision != self.authority.revision:
             self._index = Index(self.authority)
             self._index_revision = self.authority.revision
+            persist.save(self.authority, self._index, self._index_revision)
             if len(self._index.keys) > 50_000:
                 # A big table's index is millions of long-lived objects; left to the cyclic garbage
                 # collector they are traversed at every full collection. Collect once, then exempt them.
@@ -349,10 +279,11 @@ class Lookup:
 
     def _near(self, word: str, loose: bool = False) -> list[tuple[str, float]]:
         index = self._current()
-        # candidates within two edits keep their first or their last letter (damage at both ends is rare)
+        # candidates keep their first two or their last two letters (one slip leaves one end whole; a
+        # bucket is a few keys, not a share of all of them)
+        by_end = index.by_end
         pool = list(dict.fromkeys(
-            k for n in range(len(word) - 2, len(word) + 3)
-            for k in (*index.by_end.get((n, word[0], 0), ()), *index.by_end.get((n, word[-1], 1), ()))
+            k for n in range(len(word) - 2, len(word) + 3) for end in ends(word, n) for k in by_end.get(end, ())
         ))
         found = process.extract(word, pool, scorer=Levenshtein.distance, score_cutoff=2, limit=20)
         out = []

@@ -217,11 +217,12 @@ class Normalizer:
         self._revision = None
 
     def _check_revision(self) -> None:
-        _ = self.lookup.index  # re-reads the store when another process changed it
-        if self._revision != self.lookup.authority.revision:
+        index = self.lookup.index  # applies the changes another process made to the store
+        state = (index.serial, index.generation)  # changes to persons only (not the review queue, users)
+        if self._revision != state:
             self._word_cache.clear()
             self._run_cache.clear()
-            self._revision = self.lookup.authority.revision
+            self._revision = state
 
     def _kind(self, s: str) -> tuple[int, str, int, tuple, str, list]:
         """_classify(s), the token's words as a query, its surface and the holder of its answer as a run of

@@ -6,21 +6,27 @@ row and bumps the revision, so readers in other processes see either all of it o
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
+import logging
 import os
 import sqlite3
 import time
+import warnings
 from contextlib import contextmanager
+from dataclasses import replace
+from itertools import groupby
 from pathlib import Path
 
-from .errors import NotFoundError, StoreError
+from .errors import ConflictError, NotFoundError, ReadOnlyError, StoreError
 from .model import Person, Variant
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS person (
-    id TEXT PRIMARY KEY, data TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL);
+    id TEXT PRIMARY KEY, data TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL,
+    rev INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS variant (
     person_id TEXT NOT NULL, form TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL,
     removed INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL, PRIMARY KEY (person_id, form));
@@ -37,6 +43,14 @@ CREATE TABLE IF NOT EXISTS external_id (
 CREATE INDEX IF NOT EXISTS external_id_person ON external_id (person_id);
 INSERT OR IGNORE INTO meta VALUES ('revision', '0');
 """
+# `person.rev` is the person's own revision (what an editor's If-Match names); `person.changed` the store
+# revision that last wrote the row: the change log other processes read (`changes_since`), one row a person
+# whatever the number of edits. Columns added to a database made before them:
+_MIGRATIONS = (("rev", "ALTER TABLE person ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"),
+               ("changed", "ALTER TABLE person ADD COLUMN changed INTEGER NOT NULL DEFAULT 0"))
+_CHANGED_INDEX = "CREATE INDEX IF NOT EXISTS person_changed ON person (changed)"
+_CANNOT_WRITE = ("readonly", "read-only", "unable to open", "disk i/o", "full", "permission")
+log = logging.getLogger("translit.store")
 
 
 def default_db_path() -> Path:
@@ -57,25 +71,65 @@ def _who(who: str | None) -> str:
 
 
 class Store:
-    """An SQLite file of edits; safe for many processes (WAL, busy timeout, immediate transactions)."""
+    """An SQLite file of edits; safe for many processes (WAL, busy timeout, immediate transactions).
+
+    A file that cannot be written (read-only file or volume, full disk) is opened read-only: lookups go
+    on, `readonly` is set, `readonly_reason` says why, and every edit is refused with ReadOnlyError."""
 
     def __init__(self, path: str | Path | None = None, readonly: bool = False):
         self.path = Path(path) if path else default_db_path()
         self.readonly = readonly
+        self.readonly_reason = "opened read-only" if readonly else ""
+        self.base: dict[str, Person] = {}  # the shipped persons (set by the Authority): edits start from them
         self._conn: sqlite3.Connection | None = None
         self._pid = None
+        self._columns = {"rev", "changed"}
 
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # never share a connection across fork
             try:
-                if not self.readonly:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = self._open()
+                conn = self._open_read_only() if self.readonly else self._open_writable()
             except (sqlite3.Error, OSError) as exc:
                 raise StoreError(f"cannot open database {self.path}: {exc}") from None
             self._conn, self._pid = conn, os.getpid()
         return self._conn
+
+    def _open_writable(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return self._open()
+        except (sqlite3.OperationalError, PermissionError, OSError) as exc:
+            if isinstance(exc, OSError) and not isinstance(exc, PermissionError) and exc.errno not in (
+                    errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM):
+                raise
+            if isinstance(exc, sqlite3.OperationalError) and not any(w in str(exc).lower() for w in _CANNOT_WRITE):
+                raise
+            self.readonly = True
+            self.readonly_reason = f"cannot open database {self.path} for writing ({exc}): edits are off"
+            log.warning("%s", self.readonly_reason)
+            return self._open_read_only()
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """The file read-only; where it has no readable state (none yet, or a WAL file that cannot be made
+        on a read-only volume) an empty in-memory database of the same schema (the shipped tables alone)."""
+        if self.path.exists():
+            for mode in ("ro", "ro&immutable=1"):
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30,
+                                       isolation_level=None, check_same_thread=False)
+                try:
+                    conn.execute("PRAGMA busy_timeout = 30000")
+                    conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+                    self._columns = {r[1] for r in conn.execute("PRAGMA table_info(person)")}
+                    return conn
+                except sqlite3.Error:
+                    conn.close()
+        if not self.readonly_reason:
+            self.readonly_reason = f"database {self.path} cannot be read: edits are off"
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        conn.executescript(SCHEMA)
+        self._columns = {"rev", "changed"}
+        return conn
 
     def _open(self, patience: float = 30.0) -> sqlite3.Connection:
         """A connection, the file in WAL mode with its tables made.  Processes that open a new file at the
@@ -88,11 +142,20 @@ class Store:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             try:
                 conn.execute("PRAGMA busy_timeout = 30000")
-                if not self.readonly:
-                    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                        conn.execute("PRAGMA journal_mode = WAL")
-                    conn.execute("PRAGMA synchronous = NORMAL")
-                    conn.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")  # a writer from the start
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("BEGIN IMMEDIATE")  # a writer from the start
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(person)")}
+                for column, sql in _MIGRATIONS:
+                    if column not in columns:
+                        conn.execute(sql)
+                conn.execute(_CHANGED_INDEX)
+                conn.execute("COMMIT")
+                self._columns = {"rev", "changed"}
                 return conn
             except sqlite3.OperationalError as exc:
                 conn.close()
@@ -111,9 +174,9 @@ class Store:
 
     @contextmanager
     def _write(self):
-        if self.readonly:
-            raise StoreError(f"database {self.path} is open read-only")
         conn = self.conn
+        if self.readonly:
+            raise ReadOnlyError(self.readonly_reason or f"database {self.path} is open read-only: edits are off")
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -147,26 +210,63 @@ class Store:
             return 0
         return int(row[0]) if row else 0
 
+    def _select(self, where: str = "") -> str:
+        cols = "rev" if "rev" in self._columns else "0"
+        return f"SELECT id, data, deleted, {cols} FROM person {where}"
+
     def merge(self, persons: dict[str, Person]) -> dict[str, Person]:
-        """The shipped persons with this store's edits applied."""
+        """The shipped persons with this store's edits applied, in one pass over the rows (a row that does
+        not read as a person is skipped with a warning: one bad row must not stop every lookup)."""
         merged = dict(persons)
         conn = self.conn
-        for pid, data, deleted in conn.execute("SELECT id, data, deleted FROM person"):
-            if deleted:
-                merged.pop(pid, None)
-            else:
-                merged[pid] = Person.from_dict(json.loads(data), origin="store")
-        for pid, form, kind, source, removed in conn.execute(
-            "SELECT person_id, form, kind, source, removed FROM variant ORDER BY updated"
-        ):
-            person = merged.get(pid)
-            if person is None:
-                continue
-            variants = [v for v in person.variants if v.form != form]
-            if not removed:
-                variants.append(Variant(form, kind, source))
-            merged[pid] = _replace_variants(person, variants)
+        conn.execute("BEGIN")  # one snapshot of persons and legacy variant rows
+        try:
+            for pid, data, deleted, rev in conn.execute(self._select()):
+                _apply(merged, pid, data, deleted, rev, persons)
+            _fold_variant_rows(merged, conn.execute(
+                "SELECT person_id, form, kind, source, removed FROM variant ORDER BY person_id, updated"))
+        finally:
+            conn.execute("COMMIT")
         return merged
+
+    def changes_since(self, revision: int) -> tuple[int, list[tuple[str, Person | None]]]:
+        """(the store's revision, [(person id, the person now or None if deleted or unreadable)]) for every
+        person written after `revision`: the change log an open process applies instead of reloading."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+            rows = conn.execute(self._select("WHERE changed > ?"), (revision,)).fetchall() \
+                if "changed" in self._columns else []
+        finally:
+            conn.execute("COMMIT")
+        out = []
+        for pid, data, deleted, rev in rows:
+            got: dict[str, Person] = {}
+            _apply(got, pid, data, deleted, rev, self.base)
+            out.append((pid, got.get(pid)))
+        return (int(row[0]) if row else 0), out
+
+    def current_person(self, conn, pid: str) -> Person | None:
+        """The person as it is now (stored row, else the shipped one), read inside the caller's transaction."""
+        row = conn.execute(self._select("WHERE id = ?"), (pid,)).fetchone()
+        if row is None:
+            person = self.base.get(pid)
+        elif row[2]:
+            return None
+        else:
+            got: dict[str, Person] = {}
+            _apply(got, *row, self.base)
+            person = got.get(pid)
+            if person is None:
+                raise StoreError(f"the stored record of {pid!r} is unreadable; repair or delete it")
+        legacy = conn.execute("SELECT person_id, form, kind, source, removed FROM variant WHERE person_id = ? "
+                              "ORDER BY updated", (pid,)).fetchall()
+        if legacy and person is not None:
+            got = {pid: person}
+            _fold_variant_rows(got, legacy)
+            person = got[pid]
+        return person
 
     def history(self, person_id: str | None = None, limit: int = 100) -> list[dict]:
         sql = "SELECT seq, at, who, action, person_id, before, after FROM audit"
@@ -190,10 +290,10 @@ class Store:
 
     def stored_person(self, pid: str, conn=None) -> Person | None:
         """The person as this store holds it (None where the store has no row, or it is deleted)."""
-        row = (conn or self.conn).execute("SELECT data, deleted FROM person WHERE id = ?", (pid,)).fetchone()
-        if row is None or row[1]:
+        row = (conn or self.conn).execute(self._select("WHERE id = ?"), (pid,)).fetchone()
+        if row is None or row[2]:
             return None
-        return Person.from_dict(json.loads(row[0]), origin="store")
+        return Person.from_dict(json.loads(row[1]), origin="store", revision=row[3])
 
     # -- writing ----------------------------------------------------------------------------
     def transaction(self):
@@ -201,53 +301,65 @@ class Store:
         write inside it; `write_person` and `person_by_external_id` take its connection."""
         return self._write()
 
+    def put_row(self, conn, person: Person, deleted: bool = False) -> int:
+        """Write a person's row inside an open transaction: its revision goes up by one and it enters the
+        change log; its external ids are rewritten. The person's new revision."""
+        data = json.dumps(person.to_dict(), ensure_ascii=False)
+        conn.execute(
+            "INSERT INTO person (id, data, deleted, updated, rev, changed) VALUES (?, ?, ?, ?, ?, "
+            "(SELECT CAST(value AS INTEGER) + 1 FROM meta WHERE key = 'revision')) "
+            "ON CONFLICT(id) DO UPDATE SET data = excluded.data, deleted = excluded.deleted, "
+            "updated = excluded.updated, rev = person.rev + 1, changed = excluded.changed",
+            (person.id, data, int(deleted), time.time(), person.revision + 1),
+        )
+        conn.execute("DELETE FROM variant WHERE person_id = ?", (person.id,))  # folded into the record
+        conn.execute("DELETE FROM external_id WHERE person_id = ?", (person.id,))
+        if not deleted:
+            conn.executemany("INSERT OR REPLACE INTO external_id VALUES (?, ?, ?)",
+                             [(auth, value, person.id) for auth, value in person.ids.items()])
+        return conn.execute("SELECT rev FROM person WHERE id = ?", (person.id,)).fetchone()[0]
+
     def write_person(self, conn, person: Person, before: Person | None, who: str | None = None,
                      action: str | None = None) -> None:
         """Store a whole person record inside an open transaction, with its external ids and audit row."""
-        after = person.to_dict()
-        conn.execute(
-            "INSERT INTO person (id, data, deleted, updated) VALUES (?, ?, 0, ?) "
-            "ON CONFLICT(id) DO UPDATE SET data = excluded.data, deleted = 0, updated = excluded.updated",
-            (person.id, json.dumps(after, ensure_ascii=False), time.time()),
-        )
-        conn.execute("DELETE FROM variant WHERE person_id = ?", (person.id,))
-        conn.execute("DELETE FROM external_id WHERE person_id = ?", (person.id,))
-        conn.executemany("INSERT OR REPLACE INTO external_id VALUES (?, ?, ?)",
-                         [(auth, value, person.id) for auth, value in person.ids.items()])
+        person.revision = self.put_row(conn, person)
         self._audit(conn, who, action or ("edit" if before else "add"), person.id,
-                    before.to_dict() if before else None, after)
+                    before.to_dict() if before else None, person.to_dict())
 
     def put_person(self, person: Person, before: Person | None, who: str | None = None) -> None:
         with self._write() as conn:
-            # variants are part of the person record now; pending variant rows are folded in
             self.write_person(conn, person, before, who)
 
     def delete_person(self, person: Person, who: str | None = None) -> None:
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO person (id, data, deleted, updated) VALUES (?, ?, 1, ?) "
-                "ON CONFLICT(id) DO UPDATE SET deleted = 1, updated = excluded.updated",
-                (person.id, json.dumps(person.to_dict(), ensure_ascii=False), time.time()),
-            )
+            self.put_row(conn, person, deleted=True)
             self._audit(conn, who, "delete", person.id, person.to_dict(), None)
 
-    def add_variant(self, person_id: str, variant: Variant, who: str | None = None) -> None:
+    def add_variant(self, person_id: str, variant: Variant, who: str | None = None,
+                    expect: int | None = None) -> Person:
+        """Add (or re-kind) one variant of a person, read, checked and written in one transaction."""
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO variant VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(person_id, form) DO UPDATE SET "
-                "kind = excluded.kind, source = excluded.source, removed = 0, updated = excluded.updated",
-                (person_id, variant.form, variant.kind, variant.source, time.time()),
-            )
+            person = require(self.current_person(conn, person_id), person_id)
+            _check_expect(person, expect)
+            after = replace(person, variants=[v for v in person.variants if v.form != variant.form] + [variant])
+            after.revision = self.put_row(conn, after)
             self._audit(conn, who, "variant-add", person_id, None, variant.to_dict())
+        return after
 
-    def remove_variant(self, person_id: str, variant: Variant, who: str | None = None) -> None:
+    def remove_variant(self, person_id: str, variant: Variant | str, who: str | None = None,
+                       expect: int | None = None) -> Person:
+        form = variant if isinstance(variant, str) else variant.form
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO variant VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT(person_id, form) DO UPDATE SET "
-                "removed = 1, updated = excluded.updated",
-                (person_id, variant.form, variant.kind, variant.source, time.time()),
-            )
-            self._audit(conn, who, "variant-remove", person_id, variant.to_dict(), None)
+            person = require(self.current_person(conn, person_id), person_id)
+            _check_expect(person, expect)
+            match = [v for v in person.variants if v.form == form]
+            if not match:
+                raise NotFoundError(f"{person_id} has no variant {form!r} in the table "
+                                    "(derived spellings cannot be removed)")
+            after = replace(person, variants=[v for v in person.variants if v.form != form])
+            after.revision = self.put_row(conn, after)
+            self._audit(conn, who, "variant-remove", person_id, match[0].to_dict(), None)
+        return after
 
     def record_candidates(self, unknown: dict[str, int], contexts: dict[str, list[str]], fold) -> int:
         """Add the unknown names of a batch run to the review queue (rejected ones are not proposed again)."""
@@ -298,6 +410,8 @@ class Store:
         if row or default_factory is None:
             return row[0] if row else None
         value = default_factory()
+        if self.readonly:  # nowhere to keep it: this process's own value
+            return value
         self.conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
         return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
 
@@ -305,10 +419,41 @@ class Store:
         return {r[0] for r in self.conn.execute("SELECT key FROM rejected")}
 
 
-def _replace_variants(person: Person, variants: list[Variant]) -> Person:
-    from dataclasses import replace
+def _apply(persons: dict[str, Person], pid: str, data: str, deleted: int, rev: int, base=None) -> None:
+    """One stored row into `persons`: the person replaced, or removed where deleted or unreadable (an
+    edited shipped person keeps the origin of its table, where `tables export` writes it back)."""
+    if deleted:
+        persons.pop(pid, None)
+        return
+    try:
+        shipped = (base or {}).get(pid)
+        persons[pid] = Person.from_dict(json.loads(data), origin=shipped.origin if shipped else "store",
+                                        revision=rev)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        log.warning("database row of person %r skipped: %s", pid, exc)
+        warnings.warn(f"database row of person {pid!r} skipped: {exc}", stacklevel=3)
+        persons.pop(pid, None)
 
-    return replace(person, variants=variants)
+
+def _fold_variant_rows(persons: dict[str, Person], rows) -> None:
+    """Rows of the variant table (databases written before variants lived in the person record), grouped
+    by person: each person's variant list rebuilt once, in a single pass (linear, not a copy a row)."""
+    for pid, group in groupby(rows, key=lambda r: r[0]):
+        person = persons.get(pid)
+        if person is None:
+            continue
+        variants = {v.form: v for v in person.variants}
+        for _, form, kind, source, removed in group:
+            variants.pop(form, None)
+            if not removed:
+                variants[form] = Variant(form, kind, source)
+        persons[pid] = replace(person, variants=list(variants.values()))
+
+
+def _check_expect(person: Person, expect: int | None) -> None:
+    if expect is not None and person.revision != expect:
+        raise ConflictError(f"{person.id} was changed since revision {expect} (it is at revision "
+                            f"{person.revision}): nothing written; read it again and redo the edit")
 
 
 def require(person: Person | None, pid: str) -> Person:

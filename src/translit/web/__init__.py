@@ -24,6 +24,10 @@ class Engine:
     def __init__(self, tables: str | None, db: str | None):
         self.store = Store(db)
         self.authority = Authority(tables, store=self.store)
+        if self.store.readonly:  # lookups and normalization go on; every write answers 503
+            import logging
+
+            logging.getLogger("translit.web").warning("%s", self.store.readonly_reason)
         self.lookup = Lookup(self.authority)
         self.normalizers: dict[str, Normalizer] = {}
         self.lock = threading.Lock()

@@ -117,8 +117,26 @@ def schemes():
 def _person_json(p) -> dict:
     a = g.engine.authority
     d = p.to_dict()
+    d["revision"] = p.revision
     d["canonical"] = {s: a.canonical(p, s) for s in STYLES}
     return d
+
+
+def _with_etag(response, p):
+    """The person's revision as its ETag: send it back in If-Match (or as "revision") to edit it."""
+    response.headers["ETag"] = f'"{p.revision}"'
+    return response
+
+
+def _if_match():
+    """The revision named by If-Match ("3", W/"3"; * or none: no check)."""
+    value = request.headers.get("If-Match", "").strip()
+    if not value or value == "*":
+        return None
+    tag = value.split(",")[0].strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise InputError(f"If-Match {value!r}: send the ETag of the person as read (a revision number)")
+    return int(tag)
 
 
 @api.get("/api/v1/persons")
@@ -133,29 +151,32 @@ def person(pid):
     p = g.engine.authority[pid]
     d = _person_json(p)
     d["spellings"] = [v.to_dict() for v in g.engine.authority.full_forms(p)]
-    return jsonify(d)
+    return _with_etag(jsonify(d), p)
 
 
 @api.post("/api/v1/persons")
 def person_create():
     who = _require_token()
     data = _json_body()
+    data = {k: v for k, v in data.items() if k != "revision"}  # a new person has no revision to match
     p = editing.add_person(g.engine.authority, g.engine.store, data, who)
-    return jsonify(_person_json(p)), 201
+    return _with_etag(jsonify(_person_json(p)), p), 201
 
 
 @api.route("/api/v1/persons/<pid>", methods=["PUT", "PATCH"])
 def person_update(pid):
+    """A change of fields; with If-Match or a "revision" field, refused (409) when the person was changed
+    since that revision."""
     who = _require_token()
     data = _json_body()
-    p = editing.edit_person(g.engine.authority, g.engine.store, pid, data, who)
-    return jsonify(_person_json(p))
+    p = editing.edit_person(g.engine.authority, g.engine.store, pid, data, who, expect=_if_match())
+    return _with_etag(jsonify(_person_json(p)), p)
 
 
 @api.delete("/api/v1/persons/<pid>")
 def person_delete(pid):
     who = _require_token()
-    editing.delete_person(g.engine.authority, g.engine.store, pid, who)
+    editing.delete_person(g.engine.authority, g.engine.store, pid, who, expect=_if_match())
     return "", 204
 
 
