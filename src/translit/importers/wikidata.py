@@ -157,13 +157,29 @@ class WikidataReader:
             yield RecordError(pos, e.get("id") if isinstance(e, dict) else None,
                               f"not a Wikibase entity as documented ({type(exc).__name__}: {exc})")
             return
-        if record is None:
-            return
-        why = self.filters.keep(record)
+        if self.wanted(record):
+            yield record
+
+    def wanted(self, r: Record | None) -> bool:
+        """A record with a name that the filters keep (what is left out is counted)."""
+        if r is None:
+            return False
+        if not pick_native(r):
+            self.skip("humans without a name in a wanted language")
+            return False
+        why = self.filters.keep(r)
         if why:
             self.skip(f"humans {why}")
-            return
-        yield record
+        return not why
+
+
+def pick_native(r: Record) -> bool:
+    """Without a native form, the first label in a wanted language is it; False when there is none."""
+    if not r.native and r.variants:
+        first = r.variants.pop(0)
+        lang = first.source.rsplit("@", 1)[1]
+        r.native, r.lang = first.form, LANG.get(lang, lang)
+    return bool(r.native)
 
 
 def statements(e: dict, prop: str) -> list[dict]:
@@ -229,12 +245,9 @@ def entity_record(e: dict, pos: str, reader: WikidataReader) -> Record | None:
             r.add_variant(labels[lang], f"label@{lang}")
         for alias in e.get("aliases", {}).get(lang, []):
             r.add_variant(alias["value"], f"alias@{lang}")
-    if not r.native:
-        if not r.variants:
-            reader.skip("humans without a name in a wanted language")
-            return None
-        first = r.variants.pop(0)
-        r.native, r.lang = first.form, LANG.get(first.source.rsplit("@", 1)[1], first.source.rsplit("@", 1)[1])
+    if not pick_native(r):
+        reader.skip("humans without a name in a wanted language")
+        return None
     r.family = _name_label(reader, item_ids(e, "P734"), r)
     r.given = " ".join(g for g in (_name_label(reader, [q], r) for q in item_ids(e, "P735")) if g)
     r.gender = next((GENDER[q] for q in item_ids(e, "P21") if q in GENDER), "")
@@ -283,14 +296,5 @@ def sparql_records(doc: dict, reader: WikidataReader) -> Iterator[Record | Recor
                 elif lang in WANTED and (var.endswith("Label") or "alias" in var.lower()):
                     r.add_variant(value, f"{var}@{lang}")
         r.citizenship = list(dict.fromkeys(r.citizenship))
-        if not r.native and r.variants:
-            first = r.variants.pop(0)
-            r.native, r.lang = first.form, LANG.get(first.source.rsplit("@", 1)[1], first.source.rsplit("@", 1)[1])
-        if not r.native:
-            reader.skip("humans without a name in a wanted language")
-            continue
-        why = reader.filters.keep(r)
-        if why:
-            reader.skip(f"humans {why}")
-            continue
-        yield r
+        if reader.wanted(r):
+            yield r
