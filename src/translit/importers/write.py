@@ -90,9 +90,10 @@ class Importer:
         authority.refresh()
         self.shipped_ids = {(a, v): p.id for p in authority.base.values() for a, v in p.ids.items()}
         self.shipped_keys: dict[tuple[str, int], list[str]] = {}
-        for p in authority.base.values():
+        for p in authority.base.values():  # every spelling of a shipped person, derived ones included
             if p.born is not None:
-                self.shipped_keys.setdefault((self.name_key(p.native), p.born), []).append(p.id)
+                for key in {self.name_key(v.form) for v in authority.full_forms(p)}:
+                    self.shipped_keys.setdefault((key, p.born), []).append(p.id)
         ensure_schema(store)
         self._finish_redirects()
         self._to_delete: list[str] = []
@@ -329,14 +330,16 @@ class Importer:
         return self.authority.base.get(pid)
 
     def _by_name(self, conn, r: Record) -> str | None:
-        """The one person with the record's name words and birth year (and no other id of its kind);
+        """The one person with the birth year and the name words of one of the record's forms (and no other
+        id of the record's authorities): imported persons by their native form, shipped ones by every form;
         None for nobody, "" for several (reported)."""
         if r.born is None:
             return None
-        key = self.name_key(r.native)
-        pids = set(self.shipped_keys.get((key, r.born), []))
-        pids |= {row[0] for row in conn.execute(
-            "SELECT person_id FROM import_key WHERE key = ? AND born = ?", (key, r.born))}
+        pids: set[str] = set()
+        for key in {self.name_key(f) for f in (r.native, *(v.form for v in r.variants))}:
+            pids.update(self.shipped_keys.get((key, r.born), []))
+            pids.update(row[0] for row in conn.execute(
+                "SELECT person_id FROM import_key WHERE key = ? AND born = ?", (key, r.born)))
         fits = []
         for pid in sorted(pids):
             p = self._person(conn, pid)
