@@ -41,10 +41,11 @@ def _progress(path: str, enabled: bool):
 def _run(obj, source: str, path: str, reader_factory, who, batch, skip_bad, report, progress):
     from .importers import Importer
 
-    if not Path(path).is_file():
+    if not Path(path).exists():
         raise InputError(f"{path}: no such file")
     importer = Importer(obj.authority, obj.store, source, who=who, batch_size=batch, skip_bad=skip_bad)
-    on_bytes, on_batch, close = _progress(path, progress if progress is not None else sys.stderr.isatty())
+    show = progress if progress is not None else sys.stderr.isatty()
+    on_bytes, on_batch, close = _progress(path, show and Path(path).is_file())
     try:
         summary = importer.run(reader_factory(importer.summary.skipped, on_bytes), progress=on_batch)
     finally:
