@@ -200,3 +200,36 @@ def test_sigkill_leaves_whole_batches(tmp_path):
     assert persons % 50 == 0 and persons == audits and ids == 3 * persons
     summary, store = run(db, src)
     assert summary.unchanged == persons and summary.added == 400 - persons
+
+
+def test_imported_person_dict_equals_the_models(authority):
+    """The importer's hand-written to_dict gives exactly Person.to_dict (what the store writes)."""
+    from dataclasses import fields
+
+    from translit.importers.records import ImportedPerson
+
+    for p in authority:
+        fast = ImportedPerson(**{f.name: getattr(p, f.name) for f in fields(p)})
+        assert fast.to_dict() == p.to_dict()
+
+
+def test_two_processes_import_what_one_does(tmp_path, cli_env):
+    """-j 2 (reading and preparing in a worker process) writes the same persons as -j 1, and reports a bad
+    record the same way."""
+    dbs = []
+    for jobs in ("1", "2"):
+        env = dict(cli_env, TRANSLIT_DB=str(tmp_path / f"j{jobs}.sqlite3"))
+        subprocess.run([sys.executable, "-m", "translit", "import", "wikidata", "-j", jobs, "--batch", "2",
+                        str(FIX / "humans.json")], env=env, check=True, capture_output=True)
+        with sqlite3.connect(env["TRANSLIT_DB"]) as c:
+            dbs.append(c.execute("SELECT id, data FROM person ORDER BY id").fetchall())
+    assert dbs[0] == dbs[1] and len(dbs[0]) == 6
+    lines = (FIX / "humans.json").read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4][:200]
+    bad = tmp_path / "bad.json"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        env = dict(cli_env, TRANSLIT_DB=str(tmp_path / f"bad{jobs}.sqlite3"))
+        res = subprocess.run([sys.executable, "-m", "translit", "import", "wikidata", "-j", jobs, str(bad)],
+                             env=env, capture_output=True, text=True)
+        assert res.returncode == 2 and "line 5 (byte" in res.stderr and "(Q900000103): not valid JSON" in res.stderr

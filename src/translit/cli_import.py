@@ -38,16 +38,25 @@ def _progress(path: str, enabled: bool):
     return on_bytes, on_batch, close
 
 
-def _run(obj, source: str, path: str, reader_factory, who, batch, skip_bad, report, progress):
+def _run(obj, source: str, path: str, reader_factory, who, batch, skip_bad, report, progress, jobs=1):
     from .importers import Importer
+    from .importers.parallel import parallel_records
 
     if not Path(path).exists():
         raise InputError(f"{path}: no such file")
-    importer = Importer(obj.authority, obj.store, source, who=who, batch_size=batch, skip_bad=skip_bad)
+    from .authority import Authority
+
+    # the shipped persons, schemes and folding only: the store's persons are read one by one as records
+    # need them, so that memory stays flat however many persons the database holds
+    importer = Importer(Authority(obj.tables), obj.store, source, who=who, batch_size=batch, skip_bad=skip_bad)
     show = progress if progress is not None else sys.stderr.isatty()
     on_bytes, on_batch, close = _progress(path, show and Path(path).is_file())
     try:
-        summary = importer.run(reader_factory(importer.summary.skipped, on_bytes), progress=on_batch)
+        if jobs > 1:  # read and prepare in a second process, write in this one
+            records = parallel_records(reader_factory, importer.authority, importer.summary.skipped, on_bytes)
+        else:
+            records = reader_factory(importer.summary.skipped, on_bytes)
+        summary = importer.run(records, progress=on_batch)
     finally:
         close()
         if report:
@@ -65,6 +74,8 @@ def _common(f):
     f = click.option("--skip-bad", is_flag=True, help="Report bad records and go on (default: stop at the first).")(f)
     f = click.option("--report", default=None, help="Write the summary with every conflict as JSON.")(f)
     f = click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")(f)
+    f = click.option("--jobs", "-j", type=click.IntRange(1, 2), default=min(2, os.cpu_count() or 1),
+                     show_default=True, help="Processes: 2 reads and prepares records beside the writing one.")(f)
     return f
 
 
@@ -82,7 +93,7 @@ def import_group():
 @click.option("--lived", default=None, help="Keep only persons alive at some time in FROM-TO (years).")
 @_common
 @click.pass_obj
-def import_wikidata(obj, path, citizenship, lived, who, batch, skip_bad, report, progress):
+def import_wikidata(obj, path, citizenship, lived, who, batch, skip_bad, report, progress, jobs):
     """A Wikidata JSON dump (.json/.json.gz/.json.bz2, streamed), Special:EntityData JSON or SPARQL JSON.
 
     Example: translit import wikidata dump.json.gz --citizenship Q28 --citizenship Q15180 --lived 1945-1991
@@ -97,49 +108,49 @@ def import_wikidata(obj, path, citizenship, lived, who, batch, skip_bad, report,
             raise InputError(f"--lived {lived!r}: give FROM-TO years, e.g. 1945-1991") from None
     filters = Filters(set(citizenship), lo, hi)
     _run(obj, "wikidata", path, lambda sk, ob: WikidataReader(path, filters, sk, ob), who, batch, skip_bad,
-         report, progress)
+         report, progress, jobs)
 
 
 @import_group.command("marc")
 @click.argument("path")
 @_common
 @click.pass_obj
-def import_marc(obj, path, who, batch, skip_bad, report, progress):
+def import_marc(obj, path, who, batch, skip_bad, report, progress, jobs):
     """MARC 21 authority records: binary (.mrc) or MARCXML.
 
     Example: translit import marc names.mrc
     """
     from .importers.marc import read_marc
 
-    _run(obj, "marc", path, lambda sk, ob: read_marc(path, sk, ob), who, batch, skip_bad, report, progress)
+    _run(obj, "marc", path, lambda sk, ob: read_marc(path, sk, ob), who, batch, skip_bad, report, progress, jobs)
 
 
 @import_group.command("gnd")
 @click.argument("path")
 @_common
 @click.pass_obj
-def import_gnd(obj, path, who, batch, skip_bad, report, progress):
+def import_gnd(obj, path, who, batch, skip_bad, report, progress, jobs):
     """lobid-gnd JSON: one record, a JSON array, JSON Lines or a search result ("member").
 
     Example: translit import gnd gnd.jsonl
     """
     from .importers.gnd import read_gnd
 
-    _run(obj, "gnd", path, lambda sk, ob: read_gnd(path, sk, ob), who, batch, skip_bad, report, progress)
+    _run(obj, "gnd", path, lambda sk, ob: read_gnd(path, sk, ob), who, batch, skip_bad, report, progress, jobs)
 
 
 @import_group.command("eac-cpf")
 @click.argument("path")
 @_common
 @click.pass_obj
-def import_eac(obj, path, who, batch, skip_bad, report, progress):
+def import_eac(obj, path, who, batch, skip_bad, report, progress, jobs):
     """EAC-CPF XML: one eac-cpf document or several inside any wrapper element.
 
     Example: translit import eac-cpf persons.xml
     """
     from .importers.eac import read_eac
 
-    _run(obj, "eac-cpf", path, lambda sk, ob: read_eac(path, sk, ob), who, batch, skip_bad, report, progress)
+    _run(obj, "eac-cpf", path, lambda sk, ob: read_eac(path, sk, ob), who, batch, skip_bad, report, progress, jobs)
 
 
 @cli.command("export")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
+import orjson
 from unidecode import unidecode
 
 from ..errors import InputError
@@ -29,6 +29,9 @@ class RecordError(InputError):
         self.reason = message
         where = f"{position}" + (f" ({record_id})" if record_id else "")
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):  # made in a worker process, raised in the importing one
+        return RecordError, (self.position, self.record_id, self.reason)
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Record:
     status: str = "ok"  # ok | deleted | redirect
     redirect_to: str = ""  # the record id (same authority) a redirect points at
     replaces: list[str] = field(default_factory=list)  # cancelled ids of the same authority (MARC 010 $z)
+    prepared: str = ""  # the digest, once `prepare` has completed, checked and tagged the record
 
     @property
     def tag(self) -> str:
@@ -62,10 +66,11 @@ class Record:
 
     def digest(self) -> str:
         """A hash of everything the record says: an unchanged record is skipped on re-import."""
-        data = asdict(self)
-        data.pop("position")
-        blob = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-        return hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+        data = [self.source, self.record_id, self.native, self.lang, self.family, self.given, self.patronymic,
+                self.order, self.gender, self.born, self.died, self.description,
+                [(v.form, v.kind, v.source) for v in self.variants], sorted(self.ids.items()), self.citizenship,
+                self.status, self.redirect_to, self.replaces]
+        return hashlib.blake2b(orjson.dumps(data), digest_size=16).hexdigest()
 
     def add_variant(self, form: str, where: str, kind: str = "spelling") -> None:
         """A variant with provenance `source:id field@lang`; forms equal to the native one or seen are dropped."""
@@ -141,6 +146,37 @@ def slug(person_like) -> str:
     return text or "person"
 
 
+def prepare(r: Record, authority) -> Record | RecordError:
+    """Complete the record, check it makes a valid person, hash what the source says (`prepared`), then tag
+    its variants with schemes; the work before a record meets the database (done in a worker for dumps)."""
+    try:
+        if r.status == "ok":
+            r.complete()
+            person_from(r, "probe")
+        r.prepared = r.digest()
+        if r.status == "ok":
+            tag_schemes(r, authority)
+        return r
+    except RecordError as exc:
+        return exc
+    except ValueError as exc:
+        return RecordError(r.position, r.record_id, str(exc))
+
+
+class ImportedPerson(Person):
+    """A Person whose `to_dict` is written out by hand: dataclasses.asdict deep-copies every variant, the
+    largest single cost of writing a person in an import. The same dict as Person.to_dict (tested)."""
+
+    def to_dict(self) -> dict:
+        d = {"id": self.id, "native": self.native, "lang": self.lang, "family": self.family, "given": self.given,
+             "patronymic": self.patronymic, "order": self.order, "gender": self.gender, "born": self.born,
+             "died": self.died, "description": self.description, "confidence": self.confidence,
+             "note": self.note, "exonyms": dict(self.exonyms),
+             "variants": [{"form": v.form, "kind": v.kind, "source": v.source} for v in self.variants],
+             "prominence": self.prominence, "ids": dict(self.ids)}
+        return {k: v for k, v in d.items() if v not in (None, "", [], {}) or k in ("id", "native", "family")}
+
+
 def person_from(record: Record, pid: str) -> Person:
     """The person a record describes, checked by the model (a ValueError names the field)."""
     data = {
@@ -150,22 +186,42 @@ def person_from(record: Record, pid: str) -> Person:
         "description": record.description, "variants": [v.to_dict() for v in record.variants],
         "ids": dict(record.ids), "confidence": "probable",
     }
-    return Person.from_dict({k: v for k, v in data.items() if v not in (None, "")}, origin="store")
+    return ImportedPerson.from_dict({k: v for k, v in data.items() if v not in (None, "")}, origin="store")
 
 
 def tag_schemes(record: Record, authority) -> None:
-    """Each romanized variant that a scheme makes from the native form gets `+scheme:ID` in its source."""
-    probe = person_from(record, "probe")
-    forms: dict[str, str] = {}
-    western = " ".join(w for w in (probe.given, probe.patronymic, probe.family) if w)
-    short = " ".join(w for w in (probe.given, probe.family) if w)
-    for text in dict.fromkeys((probe.native, western, short)):
-        for form, sid in authority.render(text, probe):
-            forms.setdefault(form, sid)
-    if not forms:
+    """Each romanized variant that a scheme makes from the native form gets `+scheme:ID` in its source.
+
+    Word by word: a variant is the scheme's when each of its words is the scheme's spelling of a different
+    word of the native form ("Nikita Khrushchev" of "Никита Сергеевич Хрущёв" by ru-alalc-plain). The words
+    of names repeat (given names above all), so the renderings come from the authority's cache.
+    """
+    words = list(dict.fromkeys(record.native.split()))
+    if not words or not record.variants:
+        return
+    probe = Person(id="probe", native=record.native, lang=record.lang or "und", family=record.family or words[-1])
+    per_word: dict[str, dict[str, int]] = {}  # scheme -> spelling of a native word -> its position
+    for i, w in enumerate(words):
+        for form, sid in authority.render(w, probe):
+            per_word.setdefault(sid, {}).setdefault(form, i)
+    if not per_word:
         return
     tagged = []
     for v in record.variants:
-        sid = forms.get(v.form)
-        tagged.append(Variant(v.form, v.kind, f"{v.source}+scheme:{sid}") if sid and "+scheme:" not in v.source else v)
+        sid = None if "+scheme:" in v.source else _scheme_of(v.form, per_word)
+        tagged.append(Variant(v.form, v.kind, f"{v.source}+scheme:{sid}") if sid else v)
     record.variants = tagged
+
+
+def _scheme_of(form: str, per_word: dict[str, dict[str, int]]) -> str | None:
+    parts = form.split()
+    for sid, spelled in per_word.items():
+        seen = set()
+        for p in parts:
+            i = spelled.get(p)
+            if i is None or i in seen:
+                break
+            seen.add(i)
+        else:
+            return sid
+    return None

@@ -14,8 +14,10 @@ import json
 import time
 from dataclasses import dataclass, field
 
+import orjson
+
 from ..model import Person, Variant
-from .records import Record, RecordError, person_from, slug, tag_schemes
+from .records import ImportedPerson, Record, RecordError, person_from, prepare, slug
 
 # the importer's own tables (the store's schema is not touched): what each record last said, the
 # name-and-birth-year keys of imported persons, conflicts for review, and local redirects of upstream merges
@@ -129,17 +131,13 @@ class Importer:
             return
         ready: list[tuple[Record, str]] = []
         for n, r in enumerate(batch):
-            try:
-                if r.status == "ok":
-                    r.complete()
-                    person_from(r, "probe")
-            except (RecordError, ValueError) as exc:
-                err = exc if isinstance(exc, RecordError) else RecordError(r.position, r.record_id, str(exc))
+            done = r if r.prepared else prepare(r, self.authority)
+            if isinstance(done, RecordError):
                 if not self.skip_bad:
                     self._write(ready, n, progress)
-                self._bad(err, [], progress)
+                self._bad(done, [], progress)
                 continue
-            ready.append((r, r.digest()))
+            ready.append((r, r.prepared))
         self._write(ready, len(batch), progress)
 
     def _write(self, ready: list[tuple[Record, str]], n: int, progress) -> None:
@@ -183,7 +181,6 @@ class Importer:
             self._redirect(conn, r)
             self._remember(conn, r, prev[0] if prev else "", digest, False, {})
             return
-        tag_schemes(r, self.authority)
         holders = {self._holder(conn, a, v) for a, v in r.ids.items()} - {None}
         for old in r.replaces:
             holder = self._holder(conn, "lcnaf", old)
@@ -274,7 +271,7 @@ class Importer:
             else:
                 ids[auth] = value
         data["ids"] = ids
-        return Person.from_dict(data, origin="store")
+        return ImportedPerson.from_dict(data, origin="store")
 
     def _redirect(self, conn, r: Record) -> None:
         """An upstream merge: the person of the old id takes the new one, or is merged into its holder."""
@@ -361,7 +358,7 @@ class Importer:
     def _remember(self, conn, r: Record, pid: str, digest: str, created: bool, contribution: dict) -> None:
         conn.execute("INSERT OR REPLACE INTO import_record VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (self.source, r.record_id, pid, digest, int(created),
-                      json.dumps(contribution, ensure_ascii=False), time.time()))
+                      orjson.dumps(contribution).decode("utf-8"), time.time()))
 
     def _conflict(self, conn, r: Record, pid: str, fieldname: str, local, upstream) -> None:
         self.summary.conflicts.append({"record": r.tag, "person": pid, "field": fieldname,
