@@ -233,3 +233,18 @@ def test_two_processes_import_what_one_does(tmp_path, cli_env):
         res = subprocess.run([sys.executable, "-m", "translit", "import", "wikidata", "-j", jobs, str(bad)],
                              env=env, capture_output=True, text=True)
         assert res.returncode == 2 and "line 5 (byte" in res.stderr and "(Q900000103): not valid JSON" in res.stderr
+
+
+def test_api_and_reconciliation_carry_external_ids(tmp_path):
+    from translit.web import create_app
+
+    db = tmp_path / "web.sqlite3"
+    run(db, FIX / "humans.json")
+    client = create_app({"TESTING": True, "TRANSLIT_DB": str(db)}).test_client()
+    best = client.get("/api/v1/lookup", query_string={"q": "Ferenc Nagy"}).get_json()["best"]
+    assert best["id"] == "nagy-ferenc" and best["ids"]["gnd"] == "900000102X"
+    kh = client.get("/api/v1/lookup", query_string={"q": "Chruschtschow"}).get_json()["best"]
+    assert kh["id"] == "khrushchev-nikita" and kh["ids"] == {"wikidata": "Q35314"}
+    r = client.post("/reconcile", data={"queries": json.dumps({"q0": {"query": "Tildy Zoltán"},
+                                                               "q1": {"query": "Nagy Ferenc"}})}).get_json()
+    assert r["q1"]["result"][0]["ids"]["wikidata"] == "Q900000102"
