@@ -224,6 +224,17 @@ def test_two_processes_import_what_one_does(tmp_path, cli_env):
         with sqlite3.connect(env["TRANSLIT_DB"]) as c:
             dbs.append(c.execute("SELECT id, data FROM person ORDER BY id").fetchall())
     assert dbs[0] == dbs[1] and len(dbs[0]) == 6
+    # a changed record is tagged by the worker on a re-import (unchanged ones are left untagged, unwritten)
+    changed = tmp_path / "changed.json"
+    changed.write_text((FIX / "humans.json").read_text(encoding="utf-8").replace(
+        '"Leonid Breschnew"', '"Leonid Iljitsch Breschnew"'), encoding="utf-8")
+    env = dict(cli_env, TRANSLIT_DB=str(tmp_path / "j2.sqlite3"))
+    out = subprocess.run([sys.executable, "-m", "translit", "import", "wikidata", "-j", "2", str(changed)],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    assert "5 unchanged" in out and "1 updated" in out
+    br = Store(env["TRANSLIT_DB"]).stored_person("brezhnev-leonid")
+    assert {v.form: v.source for v in br.variants}["Leonid Iljitsch Breschnew"] == \
+        "wikidata:Q900000108 label@de+scheme:ru-de"
     lines = (FIX / "humans.json").read_text(encoding="utf-8").splitlines()
     lines[4] = lines[4][:200]
     bad = tmp_path / "bad.json"

@@ -53,7 +53,8 @@ def _run(obj, source: str, path: str, reader_factory, who, batch, skip_bad, repo
     on_bytes, on_batch, close = _progress(path, show and Path(path).is_file())
     try:
         if jobs > 1:  # read and prepare in a second process, write in this one
-            records = parallel_records(reader_factory, importer.authority, importer.summary.skipped, on_bytes)
+            records = parallel_records(reader_factory, importer.authority, importer.summary.skipped, on_bytes,
+                                       db=str(obj.store.path), source=source)
         else:
             records = reader_factory(importer.summary.skipped, on_bytes)
         summary = importer.run(records, progress=on_batch)

@@ -146,7 +146,7 @@ def slug(person_like) -> str:
     return text or "person"
 
 
-def prepare(r: Record, authority) -> Record | RecordError:
+def prepare(r: Record, authority, tag: bool = True) -> Record | RecordError:
     """Complete the record, check it makes a valid person, hash what the source says (`prepared`), then tag
     its variants with schemes; the work before a record meets the database (done in a worker for dumps)."""
     try:
@@ -154,7 +154,7 @@ def prepare(r: Record, authority) -> Record | RecordError:
             r.complete()
             person_from(r, "probe")
         r.prepared = r.digest()
-        if r.status == "ok":
+        if r.status == "ok" and tag:
             tag_schemes(r, authority)
         return r
     except RecordError as exc:
