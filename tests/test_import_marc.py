@@ -99,3 +99,27 @@ def test_bad_binary_record_names_position(tmp_path):
     store = Store(db)
     assert store.person_by_external_id("lcnaf", "n90000001") is not None  # the record before it
     assert store.person_by_external_id("wikidata", "Q900000103") is None
+
+
+def test_record_naming_two_persons_is_a_conflict_not_a_merge(tmp_path):
+    import pymarc
+
+    db = tmp_path / "db.sqlite3"
+    run(db, FIX / "wikidata" / "humans.json", source="wikidata")
+    rec = pymarc.Record(force_utf8=True, leader="00000nz  a2200000n  4500")
+    rec.add_field(pymarc.Field(tag="001", data="oca09000100"))
+    for value, src in (("Q900000103", "wikidata"), ("900000102X", "gnd")):  # Žujović's item, Nagy's GND id
+        rec.add_field(pymarc.Field(tag="024", indicators=pymarc.Indicators("7", " "),
+                                   subfields=[pymarc.Subfield("a", value), pymarc.Subfield("2", src)]))
+    rec.add_field(pymarc.Field(tag="100", indicators=pymarc.Indicators("1", " "),
+                               subfields=[pymarc.Subfield("a", "Žujović, Sreten,"), pymarc.Subfield("d", "1899-1976")]))
+    path = tmp_path / "two.mrc"
+    path.write_bytes(rec.as_marc())
+    with sqlite3.connect(db) as c:
+        before = c.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    summary, store = run(db, path)
+    assert {(c["person"], c["field"]) for c in summary.conflicts} == {
+        ("nagy-ferenc", "identity"), ("zujovic-sreten", "identity")}
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == before
+    assert "gnd" not in store.stored_person("zujovic-sreten").ids

@@ -219,7 +219,9 @@ class Importer:
 
     def _add(self, conn, r: Record, digest: str, contribution: dict) -> None:
         base = slug(r)
-        for pid in (base, f"{base}-{r.born}" if r.born else None, f"{base}-{slug_part(r.record_id)}"):
+        tail = slug_part(r.record_id)
+        candidates = [base, f"{base}-{r.born}" if r.born else None, f"{base}-{tail}"]
+        for pid in [*candidates, *(f"{base}-{tail}-{n}" for n in range(2, 1000))]:
             if pid and pid not in self.authority.base and not conn.execute(
                     "SELECT 1 FROM person WHERE id = ?", (pid,)).fetchone():
                 break
