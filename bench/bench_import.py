@@ -141,13 +141,13 @@ try:
 finally:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out, "w") as fh:
-        fh.write(f"{me.ru_maxrss} {me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}")
+        fh.write(f"{me.ru_maxrss} {kids.ru_maxrss} {me.ru_utime + me.ru_stime} {kids.ru_utime + kids.ru_stime}")
 """
 
 
-def run_import(db: Path, dump: Path) -> tuple[float, float, int, str]:
-    """`translit import wikidata DUMP` in its own process: wall time, CPU time (with its worker), its peak
-    RSS (KiB), its summary."""
+def run_import(db: Path, dump: Path) -> tuple[float, list[float], str]:
+    """`translit import wikidata DUMP` in its own process: wall time, [peak RSS KiB of the writing process,
+    of the reading one, CPU s of the writing process, of the reading one], its summary."""
     env = dict(os.environ, TRANSLIT_DB=str(db))
     env.pop("TRANSLIT_TABLES", None)
     rss_file = db.with_suffix(".rss")
@@ -157,8 +157,7 @@ def run_import(db: Path, dump: Path) -> tuple[float, float, int, str]:
     wall = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
-    rss, cpu = rss_file.read_text().split()
-    return wall, float(cpu), int(rss), proc.stdout
+    return wall, [float(x) for x in rss_file.read_text().split()], proc.stdout
 
 
 def parsers(dump: Path, lines: int = 20000) -> dict[str, float]:
@@ -188,16 +187,16 @@ def main() -> None:
     gen = time.perf_counter() - t
     with gzip.open(dump, "rb") as fh:
         raw = sum(len(b) for b in iter(lambda: fh.read(1 << 24), b""))
-    wall, cpu, rss, out = run_import(db, dump)
-    wall2, cpu2, rss2, out2 = run_import(db, dump)
+    wall, m1, out = run_import(db, dump)
+    wall2, m2, out2 = run_import(db, dump)
     speeds = parsers(dump)
     print(f"dump: {args.humans} humans (+{args.humans // 9 + 1} other items), {raw / 2**20:.0f} MiB JSON, "
           f"{size / 2**20:.0f} MiB gzip (made in {gen:.0f} s)")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
-    print(f"import:    {wall:7.1f} s wall, {cpu:7.1f} s CPU  {args.humans / wall:8.0f} persons/s  "
-          f"peak RSS {rss / 1024:.0f} MiB")
-    print(f"re-import: {wall2:7.1f} s wall, {cpu2:7.1f} s CPU  {args.humans / wall2:8.0f} records/s  "
-          f"peak RSS {rss2 / 1024:.0f} MiB")
+    for what, w, m, unit in (("import", wall, m1, "persons/s"), ("re-import", wall2, m2, "records/s")):
+        print(f"{what + ':':<11}{w:7.1f} s wall {args.humans / w:7.0f} {unit}; CPU writer {m[2]:.1f} s + reader "
+              f"{m[3]:.1f} s ({(m[2] + m[3]) / args.humans * 1e3:.2f} ms a record); peak RSS writer "
+              f"{m[0] / 1024:.0f} MiB, reader {m[1] / 1024:.0f} MiB")
     print(f"database: {db.stat().st_size / 2**20:.0f} MiB")
     print(f"parse one entity line: orjson {speeds['orjson']:.1f} µs, json {speeds['json']:.1f} µs "
           f"({speeds['json'] / speeds['orjson']:.1f}x)")

@@ -10,6 +10,8 @@ upstream change is reported as a conflict (and kept in the import_conflict table
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -88,7 +90,8 @@ class Importer:
         self.batch_size = max(1, batch_size)
         self.skip_bad = skip_bad
         self.summary = ImportSummary(source)
-        self.fold = authority.folder.fold
+        # the folder's cached fold without its cache: a dump's names are seen once, and would only fill it
+        self.fold = functools.partial(type(authority.folder).fold.__wrapped__, authority.folder)
         authority.refresh()
         self.shipped_ids = {(a, v): p.id for p in authority.base.values() for a, v in p.ids.items()}
         self.shipped_keys: dict[tuple[str, int], list[str]] = {}
@@ -221,7 +224,7 @@ class Importer:
         base = slug(r)
         tail = slug_part(r.record_id)
         candidates = [base, f"{base}-{r.born}" if r.born else None, f"{base}-{tail}"]
-        for pid in [*candidates, *(f"{base}-{tail}-{n}" for n in range(2, 1000))]:
+        for pid in itertools.chain(candidates, (f"{base}-{tail}-{n}" for n in itertools.count(2))):
             if pid and pid not in self.authority.base and not conn.execute(
                     "SELECT 1 FROM person WHERE id = ?", (pid,)).fetchone():
                 break
