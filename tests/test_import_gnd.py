@@ -63,3 +63,17 @@ def test_bad_gnd_line(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"line 2 \(900000107\): not valid JSON"):
         run(tmp_path / "db.sqlite3", path)
+
+
+def test_progress_bar_shows_bytes_and_persons(tmp_path, cli_env):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "translit", "import", "gnd", "--progress",
+                          str(FIX / "gnd" / "persons.jsonl")], env=cli_env, capture_output=True, text=True,
+                         check=True)
+    last = res.stderr.replace("\r", "\n").strip().splitlines()[-1]
+    size = (FIX / "gnd" / "persons.jsonl").stat().st_size
+    assert "100%" in last and f"{size / 1024:.2f}k/{size / 1024:.2f}k" in last  # bytes read of the file
+    assert "persons_written=3" in last and "records=3" in last
+    assert "3 new persons" in res.stdout
