@@ -308,7 +308,7 @@ def variants_remove(obj, person_id, form, who):
 
 
 def main() -> None:
-    from . import cli_more  # noqa: F401 - registers the persons, tables, normalize and serve commands
+    from . import cli_import, cli_more  # noqa: F401 - registers persons, tables, normalize, serve, import, export
 
     cli(prog_name="translit")
 

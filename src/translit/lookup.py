@@ -97,13 +97,16 @@ class Match:
         return f"Match({self.person.id!r}, {self.score!r})"
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "id": self.person.id,
             "native": self.person.native,
             "canonical": self.canonical,
             "score": round(self.score, 4),
             "why": self.why,
         }
+        if self.person.ids:  # external identifiers: from a match to the Wikidata item or catalogue record
+            d["ids"] = dict(self.person.ids)
+        return d
 
 
 @dataclass

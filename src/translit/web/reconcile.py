@@ -39,6 +39,7 @@ def _answer(q: dict) -> dict:
             "score": round(m.score * 100, 1),
             "match": res.best is m,
             "type": [TYPE],
+            **({"ids": dict(m.person.ids)} if m.person.ids else {}),  # to the Wikidata item, catalogue records
         })
     return {"result": out}
 

@@ -1,0 +1,227 @@
+"""The neutral import record every reader produces, and what turns it into a person."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import orjson
+from unidecode import unidecode
+
+from ..errors import InputError
+from ..fold import is_cyrillic
+from ..model import ID_AUTHORITIES, Person, Variant
+
+# languages whose names are written family name first
+FAMILY_FIRST = {"hu"}
+_PATRONYMIC = re.compile(r"(?:ич|вна|ична|инична)$")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class RecordError(InputError):
+    """A record that cannot be imported: names its position in the file and its id."""
+
+    def __init__(self, position: str, record_id: str | None, message: str):
+        self.position = position
+        self.record_id = record_id
+        self.reason = message
+        where = f"{position}" + (f" ({record_id})" if record_id else "")
+        super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):  # made in a worker process, raised in the importing one
+        return RecordError, (self.position, self.record_id, self.reason)
+
+
+@dataclass
+class Record:
+    """One authority record, read from any format, before it meets the database."""
+
+    source: str  # wikidata | marc | gnd | eac-cpf
+    record_id: str  # Q35314, the MARC 001, the GND id, the EAC recordId
+    position: str = ""  # "line 12", "record 3": where a message points the user
+    native: str = ""
+    lang: str = ""
+    family: str = ""
+    given: str = ""
+    patronymic: str = ""
+    order: str = ""
+    gender: str = ""
+    born: int | None = None
+    died: int | None = None
+    description: str = ""
+    variants: list[Variant] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
+    citizenship: list[str] = field(default_factory=list)
+    status: str = "ok"  # ok | deleted | redirect
+    redirect_to: str = ""  # the record id (same authority) a redirect points at
+    replaces: list[str] = field(default_factory=list)  # cancelled ids of the same authority (MARC 010 $z)
+    prepared: str = ""  # the digest, once `prepare` has completed, checked and tagged the record
+
+    @property
+    def tag(self) -> str:
+        """The provenance prefix of this record's variants: "wikidata:Q35314"."""
+        return f"{self.source}:{self.record_id}"
+
+    def digest(self) -> str:
+        """A hash of everything the record says: an unchanged record is skipped on re-import."""
+        data = [self.source, self.record_id, self.native, self.lang, self.family, self.given, self.patronymic,
+                self.order, self.gender, self.born, self.died, self.description,
+                [(v.form, v.kind, v.source) for v in self.variants], sorted(self.ids.items()), self.citizenship,
+                self.status, self.redirect_to, self.replaces]
+        return hashlib.blake2b(orjson.dumps(data), digest_size=16).hexdigest()
+
+    def add_variant(self, form: str, where: str, kind: str = "spelling") -> None:
+        """A variant with provenance `source:id field@lang`; forms equal to the native one or seen are dropped."""
+        form = clean(form)
+        if not form or form == self.native or any(v.form == form for v in self.variants):
+            return
+        self.variants.append(Variant(form, kind, f"{self.tag} {where}"))
+
+    def add_id(self, authority: str, value: str) -> None:
+        value = (value or "").strip()
+        if authority == "lcnaf":
+            value = value.replace(" ", "")
+        if authority in ID_AUTHORITIES and ID_AUTHORITIES[authority].match(value):
+            self.ids.setdefault(authority, value)
+
+    def complete(self) -> None:
+        """Fill the fields a person needs from what the record has: split the name, pick lang and order."""
+        if not self.native:
+            labels = [v.form for v in self.variants]
+            if not labels:
+                raise RecordError(self.position, self.record_id, "no name in any wanted language")
+            self.native = labels[0]
+            self.variants = [v for v in self.variants if v.form != self.native]
+        if not self.lang:
+            self.lang = "ru" if is_cyrillic(self.native) else "und"
+        if not self.order:
+            self.order = "family-given" if self.lang in FAMILY_FIRST else "given-family"
+        family, given, patronymic = split_name(self.native, self.order, self.family)
+        self.family = family
+        self.given = self.given if self.given and self.given in self.native else given
+        self.patronymic = self.patronymic or patronymic
+
+
+def clean(text: str) -> str:
+    """NFC (MARC's decomposed diacritics composed), one space between words, no stray commas or dots."""
+    text = unicodedata.normalize("NFC", " ".join((text or "").split()))
+    return text.strip(" ,;:/")
+
+
+def split_name(native: str, order: str, family_hint: str = "") -> tuple[str, str, str]:
+    """(family, given, patronymic) of a full name in its order; a family name known to occur in it wins."""
+    words = native.split()
+    if not words:
+        return "", "", ""
+    if family_hint and family_hint in native:
+        rest = " ".join(native.replace(family_hint, " ", 1).split())
+        return family_hint, *_given_patronymic(rest)
+    if order == "family-given":
+        return words[0], " ".join(words[1:]), ""
+    return words[-1], *_given_patronymic(" ".join(words[:-1]))
+
+
+def _given_patronymic(rest: str) -> tuple[str, str]:
+    words = rest.split()
+    if len(words) >= 2 and is_cyrillic(words[-1]) and _PATRONYMIC.search(words[-1]):
+        return " ".join(words[:-1]), words[-1]
+    return rest, ""
+
+
+def invert_heading(heading: str) -> tuple[str, str]:
+    """'Nagy, Ferenc' -> ('Nagy', 'Ferenc'); a heading without a comma is one name."""
+    heading = clean(heading)
+    if "," in heading:
+        family, given = heading.split(",", 1)
+        return clean(family), clean(given)
+    return heading, ""
+
+
+def slug(person_like) -> str:
+    """The id a new person gets: family then given name, ASCII, hyphenated ("nagy-ferenc")."""
+    words = [person_like.family, *person_like.given.split()[:1]]
+    text = _SLUG.sub("-", unidecode(" ".join(w for w in words if w)).lower()).strip("-")
+    return text or "person"
+
+
+def prepare(r: Record, authority, tag: bool = True) -> Record | RecordError:
+    """Complete the record, check it makes a valid person, hash what the source says (`prepared`), then tag
+    its variants with schemes; the work before a record meets the database (done in a worker for dumps)."""
+    try:
+        if r.status == "ok":
+            r.complete()
+            person_from(r, "probe")
+        r.prepared = r.digest()
+        if r.status == "ok" and tag:
+            tag_schemes(r, authority)
+        return r
+    except RecordError as exc:
+        return exc
+    except ValueError as exc:
+        return RecordError(r.position, r.record_id, str(exc))
+
+
+class ImportedPerson(Person):
+    """A Person whose `to_dict` is written out by hand: dataclasses.asdict deep-copies every variant, the
+    largest single cost of writing a person in an import. The same dict as Person.to_dict (tested)."""
+
+    def to_dict(self) -> dict:
+        d = {"id": self.id, "native": self.native, "lang": self.lang, "family": self.family, "given": self.given,
+             "patronymic": self.patronymic, "order": self.order, "gender": self.gender, "born": self.born,
+             "died": self.died, "description": self.description, "confidence": self.confidence,
+             "note": self.note, "exonyms": dict(self.exonyms),
+             "variants": [{"form": v.form, "kind": v.kind, "source": v.source} for v in self.variants],
+             "prominence": self.prominence, "ids": dict(self.ids)}
+        return {k: v for k, v in d.items() if v not in (None, "", [], {}) or k in ("id", "native", "family")}
+
+
+def person_from(record: Record, pid: str) -> Person:
+    """The person a record describes, checked by the model (a ValueError names the field)."""
+    data = {
+        "id": pid, "native": record.native, "lang": record.lang, "family": record.family,
+        "given": record.given, "patronymic": record.patronymic, "order": record.order,
+        "gender": record.gender, "born": record.born, "died": record.died,
+        "description": record.description, "variants": [v.to_dict() for v in record.variants],
+        "ids": dict(record.ids), "confidence": "probable",
+    }
+    return ImportedPerson.from_dict({k: v for k, v in data.items() if v not in (None, "")}, origin="store")
+
+
+def tag_schemes(record: Record, authority) -> None:
+    """Each romanized variant that a scheme makes from the native form gets `+scheme:ID` in its source.
+
+    Word by word: a variant is the scheme's when each of its words is the scheme's spelling of a different
+    word of the native form ("Nikita Khrushchev" of "Никита Сергеевич Хрущёв" by ru-alalc-plain). The words
+    of names repeat (given names above all), so the renderings come from the authority's cache.
+    """
+    words = list(dict.fromkeys(record.native.split()))
+    if not words or not record.variants:
+        return
+    probe = Person(id="probe", native=record.native, lang=record.lang or "und", family=record.family or words[-1])
+    per_word: dict[str, dict[str, int]] = {}  # scheme -> spelling of a native word -> its position
+    for i, w in enumerate(words):
+        for form, sid in authority.render(w, probe):
+            per_word.setdefault(sid, {}).setdefault(form, i)
+    if not per_word:
+        return
+    tagged = []
+    for v in record.variants:
+        sid = None if "+scheme:" in v.source else _scheme_of(v.form, per_word)
+        tagged.append(Variant(v.form, v.kind, f"{v.source}+scheme:{sid}") if sid else v)
+    record.variants = tagged
+
+
+def _scheme_of(form: str, per_word: dict[str, dict[str, int]]) -> str | None:
+    parts = form.split()
+    for sid, spelled in per_word.items():
+        seen = set()
+        for p in parts:
+            i = spelled.get(p)
+            if i is None or i in seen:
+                break
+            seen.add(i)
+        else:
+            return sid
+    return None
