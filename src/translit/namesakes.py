@@ -1,0 +1,82 @@
+"""The normalizer's checks for namesakes (a mix-in of `normalize.Normalizer`, kept apart for its size).
+
+A table surname beside a given name that is not that person's is someone else ("Vukašin Mićunović"
+is not Veljko, "Horváth Márton" not Horváth Imre), also when the table does not know the given name
+(the lexicon's everyday given names); an ambiguous mention is recorded unlinked, with the persons it
+hesitates between.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .decide import Decision, _near_given
+
+# the word just before a mention (same line, spaces between) and the one just after it
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’ʼ-]*)[ \t\u00a0]+$")
+_WORD_AFTER = re.compile(r"[ \t\u00a0]+([^\W\d_][\w'’ʼ-]*)")
+_DAY_AFTER = re.compile(r"[ \t\u00a0]*\d")
+
+
+class NamesakeChecks:
+    """Needs `self.lookup` (a `Lookup`) and `self._base` / `self._ctx` of the text being read."""
+
+    @property
+    def given(self) -> set[str]:
+        """Folded everyday given names of the lexicon (tables/lexicon.toml, [given_names])."""
+        return self.lookup.decider.lexicon.given
+
+    def _given_word_near(self, text: str, start: int, end: int, pid: str) -> bool:
+        """Is text[start:end] next to a capitalised given name (the lexicon's or the table's) that is not
+        a name of the person `pid` nor a form of their given name?  Only a word on the same line with
+        spaces between counts; most mentions have a lower-case word or punctuation beside them and are
+        told so by the character beside them."""
+        for word in self._neighbours(text, start, end):
+            key = self.lookup.authority.folder.fold(word)
+            index = self.lookup._current()
+            if key not in self.given and key not in index.given_keys:
+                continue
+            if key in index.person_keys.get(pid, ()) or _near_given(key, index.given_of.get(pid, ())):
+                continue
+            return True
+        return False
+
+    def _neighbours(self, text: str, start: int, end: int):
+        if start >= 2 and text[start - 1] in " \t\u00a0" and text[start - 2].isalpha():
+            m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+            if m and m.group(1)[0].isupper() and m.start(1) >= self._last_end:  # not a word of the mention before
+                yield m.group(1)
+        if end + 1 < len(text) and text[end] in " \t\u00a0":
+            m = _WORD_AFTER.match(text, end)
+            if m and m.group(1)[0].isupper():
+                yield m.group(1)
+
+    def _settle(self, mentions: list) -> list:
+        """The bare common surnames held back while reading, linked now if the whole text supports them
+        (the person named somewhere in it, or contemporaries of theirs named: `DocContext.knows`)."""
+        from .normalize import Mention
+
+        out = list(mentions)
+        authority = self.lookup.authority
+        for place, start, stop, res, report in reversed(self._pending):
+            if not self._ctx.knows(res, authority):
+                continue
+            m = Mention(start + self._base, stop + self._base, self._text[start:stop], res)
+            out.insert(place, m)
+            if report is not None:
+                report.add_mention(m)
+        self._pending = []
+        return out
+
+    def _date_after(self, text: str, tok) -> bool:
+        """Is the word a month name followed by a number (a date)?"""
+        return tok.key in self.lookup.decider.lexicon.months and _DAY_AFTER.match(text, tok.end) is not None
+
+    def _take_ambiguous(self, start: int, stop: int, decision: Decision, text: str, mentions: list, end: int) -> int:
+        """Record text[start:stop] as an ambiguous mention (not linked; the persons it may be, best first)."""
+        from .normalize import Mention
+
+        mentions.append(Mention(start + self._base, stop + self._base, text[start:stop], decision.candidates[0],
+                                ambiguous=tuple(decision.ids)))
+        self._last_end = stop
+        return end
