@@ -120,6 +120,7 @@ class Decision:
     common: bool = False  # the query is a bare surname common in its language or in the authority
     ordinary: bool = False  # the query is an ordinary word (a month, an everyday given name as a by-name)
     tied: bool = False  # others fit about as well (or the document set some aside): the document may decide
+    between: list[str] = field(default_factory=list)  # an ambiguous answer's persons, if not all the tied
 
     @property
     def needs_context(self) -> bool:
@@ -129,6 +130,8 @@ class Decision:
     @property
     def ids(self) -> list[str]:
         """The persons an ambiguous answer hesitates between, best first."""
+        if self.between:
+            return self.between
         if not self.candidates:
             return []
         top = self.candidates[0].score
@@ -297,7 +300,10 @@ class Decider:
                 return Decision(_noted(top, f"also fits {second.person.native}, whom the sources name far less "
                                             "often"), matches, tied=True)
             ranked = [_noted(top, f"also fits {second.person.native} about equally: ambiguous"), *matches[1:]]
-            return Decision(None, ranked, ambiguous=True, common=common, tied=True)
+            # the persons the text has named in full, if two or more of them fit: the others are not in question
+            named = [m.pid for m in [top, *tied] if context is not None and context.full[m.pid]]
+            return Decision(None, ranked, ambiguous=True, common=common, tied=True,
+                            between=named if len(named) > 1 else [])
         if common:
             if context is not None and not context.knows(top, self.lookup.authority):
                 return Decision(None, matches, common=True)  # a bare common surname needs the document's support

@@ -24,6 +24,7 @@ class Inflector:
         # final vowels that a case ending replaces (Serbo-Croatian Tito -> Titom, Đuka -> Đuke)
         self._restore: dict[str, tuple[str, ...]] = {}
         self._rare: set[tuple[str, str, str]] = set()  # (ending, lang, note) read only after the others
+        self._after: dict[tuple[str, str, str], str] = {}  # (ending, lang, note) -> letters it follows
         self._palatal: list[tuple[str, str, str]] = []  # (written, for, reason): Maljenkov, Vašarhelji
         for lang, spec in data.items():
             if not isinstance(spec, dict):
@@ -37,6 +38,9 @@ class Inflector:
                 self._endings.append((ending, lang, note, bool(spec.get("undouble"))))
                 if "rare" in flags:
                     self._rare.add((ending, lang, note))
+                for flag in flags:
+                    if flag.startswith("after:"):  # the ending follows only these letters (Rakoši-ja)
+                        self._after[(ending, lang, note)] = flag[6:]
             for written, meant, note in spec.get("palatal_spellings", []):
                 self._palatal.append((written, meant, f"{spec.get('name', lang)} {note}"))
         self._endings.sort(key=lambda e: -len(e[0]))
@@ -75,6 +79,9 @@ class Inflector:
                 continue
             stem = word[: len(word) - len(ending)]
             if len(stem) < 3:
+                continue
+            after = self._after.get((ending, lang, note))
+            if after is not None and stem[-1] not in after:
                 continue
             why = f"{self.langs[lang].get('name', lang)} {note} removed"
             is_rare = (ending, lang, note) in self._rare

@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .authority import Authority, NamePart
 from .decide import Decider, Decision, LookupResult, Match  # noqa: F401 - Match, LookupResult: public here too
-from .fold import is_cyrillic
+from .fold import damaged_forms, is_cyrillic
 from .inflect import Inflector
 from .model import Person
 
@@ -204,6 +204,8 @@ class Lookup:
                     if piece:
                         out.append((self.authority.folder.fold(piece[0]), True))
                 continue
+            if "?" in raw and (forms := damaged_forms(raw)):
+                raw = self._damaged_reading(forms, raw)  # Mi?unovi?: a letter printed as "?"
             key = self.authority.folder.fold(raw)
             if "-" in raw and len(key.split()) > 1:
                 joined = self.authority.folder.fold(raw.replace("-", ""))
@@ -215,6 +217,18 @@ class Lookup:
                 out.append((w, False))
         # a title like "Marshal" may also be a name elsewhere; keep the query if only titles were left
         return out
+
+    def _damaged_reading(self, forms: list[str], raw: str) -> str:
+        """The first reading of a word with "?" for a letter that the index knows exactly or inflected
+        (a question mark after a known word is punctuation: "Tito?")."""
+        plain = self.authority.folder.fold(raw.rstrip("?"))
+        if raw.endswith("?") and any(h.score == S_EXACT for h in self.explain(plain)):
+            return raw
+        for form in forms:
+            key = self.authority.folder.fold(form)
+            if " " not in key and any(h.score >= S_INFLECTED for h in self.explain(key)):
+                return form
+        return raw
 
     # -- word explanation -----------------------------------------------------------------
     def explain(self, word: str) -> list[Hit]:

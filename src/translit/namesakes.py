@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 
 from .decide import Decision, _near_given
+from .fold import UPPER_LETTERS, damaged_forms
+from .lookup import S_INFLECTED
 
 # the word just before a mention (same line, spaces between) and the one just after it
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’ʼ-]*)[ \t\u00a0]+$")
 _WORD_AFTER = re.compile(r"[ \t\u00a0]+([^\W\d_][\w'’ʼ-]*)")
+_CAPS = re.escape("".join(sorted(UPPER_LETTERS)))
+_PART = re.compile(rf"[{_CAPS}][^\W\d_]+")  # a capitalised part of a hyphenated compound
+_QWORD = re.compile(rf"(?<![\w?])[{_CAPS}][\w?]*\?[\w?]*")  # a capitalised word with "?" inside or at its end
 _DAY_AFTER = re.compile(r"[ \t\u00a0]*\d")
 
 
@@ -67,6 +72,50 @@ class NamesakeChecks:
                 report.add_mention(m)
         self._pending = []
         return out
+
+    def _extra_mentions(self, mentions: list, text: str, report) -> list:
+        """Mentions the scan of capitalised words cannot see: a name after a hyphen inside a compound
+        (Malenkov-Molotov-csoport) and a name with "?" printed for a letter (Mi?unovi?). Each is one
+        word, taken only when the decision is sure of it without context (a family name, exactly or
+        inflected, not a common surname)."""
+        from .normalize import Mention
+
+        found = []
+        base = self._base
+        for m in mentions:  # Malenkov-Molotov-csoport: the parts after the first
+            pos = m.end - base
+            while pos < len(text) - 1 and text[pos] == "-" and (part := _PART.match(text, pos + 1)):
+                res = self._sure_word(part.group())
+                if res is None:
+                    break
+                found.append(Mention(part.start() + base, part.end() + base, part.group(), res))
+                pos = part.end()
+        if "?" in text:
+            taken = [(m.start - base, m.end - base) for m in mentions]
+            for w in _QWORD.finditer(text):
+                if any(a < w.end() and w.start() < b for a, b in taken):
+                    continue
+                forms = damaged_forms(w.group())
+                res = next((r for f in forms if (r := self._sure_word(f)) is not None), None)
+                if res is not None:
+                    found.append(Mention(w.start() + base, w.end() + base, w.group(), res))
+        if not found:
+            return mentions
+        for m in found:
+            self._seen.add(m.match.pid)
+            if report is not None:
+                report.add_mention(m)
+        return sorted(mentions + found, key=lambda m: m.start)
+
+    def _sure_word(self, word: str):
+        key = self.lookup.authority.folder.fold(word)
+        if not key or " " in key or key in self.common:
+            return None
+        d = self.lookup.decide_words([(key, False)], style=self.style)
+        res = d.best
+        if res is None or d.needs_context or res.own < S_INFLECTED or not res.family_reading:
+            return None
+        return res
 
     def _date_after(self, text: str, tok) -> bool:
         """Is the word a month name followed by a number (a date)?"""

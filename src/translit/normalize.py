@@ -346,6 +346,8 @@ class Normalizer(NamesakeChecks):
             i = self._resolve(toks, i, j, text, mentions, report)
         if self._pending:
             mentions = self._settle(mentions)
+        if mentions or "?" in text:
+            mentions = self._extra_mentions(mentions, text, report)
         if want_unknown:
             self._report_unknown(toks, mentions, text, report)
         return mentions
