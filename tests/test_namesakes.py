@@ -231,3 +231,18 @@ def test_namesake_dev_set(big):
     assert s["P"] == 1.0, s["errors"]
     assert s["R"] >= 0.95, s["errors"]
     assert s["unsure_kept"] == s["unsure"]
+
+
+def test_rajk_shared_by_three_persons_of_the_authority_is_common(lookup, big):
+    """Rajk is on no frequency list: three Rajks in the authority make it common there (prominence then
+    settles nothing); with two, the far more often named Rajk László is the answer."""
+    assert lookup.lookup("Rajk").best.pid == "rajk-laszlo" and "far less often" in lookup.lookup("Rajk").best.why
+    lk, nz = big
+    d = lk.decider.decide([("rajk", False)])
+    assert d.best is None and d.ambiguous and d.common
+    # father and son have the same name: the sources name the father far more often, and lookup says so
+    full = lk.lookup("Rajk László")
+    assert full.best.pid == "rajk-laszlo" and "Rajk László, whom the sources name far less often" in full.best.why
+    # the years of the text set the son aside: a report of 1946 is about the father
+    text = "Rajk László belügyminiszter 1946-ban. Rajk beszédet mondott."
+    assert links(nz, text) == [("Rajk László", "rajk-laszlo"), ("Rajk", "rajk-laszlo")]

@@ -157,7 +157,8 @@ class Decider:
     def __init__(self, lookup):
         self.lookup = lookup
         self.lexicon = Lexicon(lookup.authority.tables.directory / "lexicon.toml", lookup.authority.folder.fold)
-        self._shared: dict[str, bool] = {}
+        self._shared: dict[str, bool] = {}  # surname key -> shared by several persons of the authority
+        self._shared_of = None  # the index those counts are of
 
     # -- ranking ------------------------------------------------------------------------------
     def rank(self, words: list[tuple[str, bool]]) -> list[Match]:
@@ -253,12 +254,13 @@ class Decider:
         key = self.lookup.authority.folder.fold(family)
         if key in self.lexicon.surnames.get(m.person.lang, ()) or key in self.lexicon.all_surnames:
             return True
+        index = self.lookup._current()
+        if self._shared_of is not index:  # the authority changed: counted again
+            self._shared, self._shared_of = {}, index
         got = self._shared.get(key)
         if got is None:
-            index = self.lookup._current()
-            got = len({p.person_id for p, role in index.words.get(key, ()) if role == "family"}) >= SHARED_IN_AUTHORITY
-            if len(self._shared) < 100_000:
-                self._shared[key] = got
+            n = len({p.person_id for p, role in index.words.get(key, ()) if role == "family"})
+            got = remember(self._shared, key, n >= SHARED_IN_AUTHORITY)
         return got
 
     def ordinary(self, words, m: Match) -> bool:
