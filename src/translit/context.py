@@ -6,8 +6,8 @@
   the table, "Vukašin Mićunović") counts against the table's person of that surname, unless that
   person was named in full as often;
 - persons of the table named so far whose lives overlap a candidate's support a bare common surname;
-- the years the text mentions against the authority's life dates: a person born after every year of
-  the text is not the one it reports on.
+- the years the text mentions against the authority's life dates: of namesakes, one born after every
+  year of the text is not the one it reports on (read only when namesakes fit: a scan of the text).
 
 Evidence that is missing weighs nothing: a person without life dates, a text without years, a surname
 never named in full leave the ranking as it is.
@@ -15,11 +15,29 @@ never named in full leave the ranking as it is.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 CONTEMPORARIES = 1  # persons of the table named so far whose lives overlap: support for a common surname
-_YEAR = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)")
+_CENTURIES = ("19", "20", "18", "17", "16")  # the first two digits of a year the texts can mention
+
+
+def latest_year(text: str) -> int | None:
+    """The latest year from 1600 to 2099 in a text (four digits, not inside a longer number), or None.
+    Found with str.find (a text of a megabyte in about a millisecond, where a regular expression takes
+    twenty)."""
+    latest = None
+    n = len(text)
+    for prefix in _CENTURIES:
+        i = text.find(prefix)
+        while i != -1:
+            j = i + 4
+            if (j <= n and "0" <= text[i + 2] <= "9" and "0" <= text[i + 3] <= "9"
+                    and not (i and "0" <= text[i - 1] <= "9") and not (j < n and "0" <= text[j] <= "9")):
+                year = int(text[i:j])
+                if 1600 <= year and (latest is None or year > latest):
+                    latest = year
+            i = text.find(prefix, i + 1)
+    return latest
 
 
 class DocContext:
@@ -37,8 +55,7 @@ class DocContext:
     def latest_year(self) -> int | None:
         """The latest year the text mentions (read once, when a decision first needs it)."""
         if self._latest_year == -1:
-            years = [int(y) for y in _YEAR.findall(self.text)]
-            self._latest_year = max(years) if years else None
+            self._latest_year = latest_year(self.text)
         return self._latest_year
 
     def knows(self, m, authority=None) -> bool:
@@ -64,7 +81,7 @@ class DocContext:
     def weigh(self, fit: list) -> list:
         """The candidates the document does not speak against, in their order."""
         out = []
-        latest = self.latest_year()
+        latest = self.latest_year() if len(fit) > 1 else None  # years decide between namesakes
         for m in fit:
             born = m.person.born
             if latest is not None and born is not None and born > latest:

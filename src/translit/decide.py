@@ -29,6 +29,7 @@ TIE = 0.03  # two scores this close are the same fit
 DOMINANT = 3.0  # (prominence + 1) this many times the other's: the sources name one far more often
 SHARED_IN_AUTHORITY = 3  # a surname this many persons of the authority have is common there
 _FAMILY = ("family", "pseudonym")
+_FAMILY_SET = frozenset(_FAMILY)
 
 
 class Match:
@@ -145,6 +146,7 @@ class Lexicon:
         lex = tomllib.loads(path.read_text(encoding="utf-8"))
         self.common_words = {fold(w) for w in lex.get("common_words", [])}
         self.surnames = {lang: {fold(w) for w in words} for lang, words in lex.get("common_surnames", {}).items()}
+        self.raw_surnames = {w.casefold() for words in lex.get("common_surnames", {}).values() for w in words}
         self.all_surnames = set().union(*self.surnames.values()) if self.surnames else set()
         self.given = {fold(w) for words in lex.get("given_names", {}).values() for w in words}
         self.months = {fold(w) for words in lex.get("months", {}).values() for w in words}
@@ -157,7 +159,7 @@ class Decider:
     def __init__(self, lookup):
         self.lookup = lookup
         self.lexicon = Lexicon(lookup.authority.tables.directory / "lexicon.toml", lookup.authority.folder.fold)
-        self._shared: dict[str, bool] = {}  # surname key -> shared by several persons of the authority
+        self._shared: dict[str, bool] = {}  # person -> their surname is common
         self._shared_of = None  # the index those counts are of
 
     # -- ranking ------------------------------------------------------------------------------
@@ -167,6 +169,14 @@ class Decider:
         if not names:
             return []
         index = self.lookup._current()
+        if len(words) == 1:  # one word (a normalizer's first sighting): one reading is the usual case
+            hits = self.lookup.explain(names[0])
+            if len(hits) == 1:
+                h = hits[0]
+                if h.role not in _FAMILY:
+                    return []
+                m = self._score(h.person_id, words, {names[0]: ({h.person_id: hits}, False, None)}, index)
+                return [m] if m is not None else []
         explained = {w: self._grouped(w, index) for w in set(names)}
         persons = set().union(*(g[2] for g in explained.values())) if len(explained) > 1 else explained[names[0]][2]
         matches = [m for pid in persons if (m := self._score(pid, words, explained, index)) is not None]
@@ -190,16 +200,17 @@ class Decider:
         return got
 
     def _score(self, pid: str, words, explained, index) -> Match | None:
-        person = self.lookup.authority[pid]
+        person = self.lookup.authority.persons[pid]
         score = 1.0
         reasons: list = []
-        has_family = False
+        has_family = family_reading = initials = False
         used_roles: list[str] = []
         best_own = 0.0
         for w, initial in words:
             if initial:
-                if w not in index.initials.get(pid, set()):
+                if w not in index.initials.get(pid, ()):
                     return None
+                initials = True
                 continue
             by_pid, given_like, _ = explained[w]
             mine = by_pid.get(pid, ())
@@ -219,48 +230,57 @@ class Decider:
                 continue
             if len(mine) == 1:  # the usual case: one reading of the word for this person
                 best = mine[0]
-                has_family = has_family or best.role in _FAMILY
+                role = best.role
+                has_family = has_family or role in _FAMILY
+                family_reading = family_reading or role == "family"
+                top = best.score
             else:
                 best = max(mine, key=lambda h: (h.score, h.role in _FAMILY))
-                if any(h.role in _FAMILY for h in mine if h.score == best.score):
-                    best = next(h for h in mine if h.score == best.score and h.role in _FAMILY)
+                top = best.score
+                if any(h.role in _FAMILY for h in mine if h.score == top):
+                    best = next(h for h in mine if h.score == top and h.role in _FAMILY)
                     has_family = True
-            used_roles.append(best.role)
-            best_own = max(best_own, max(h.score for h in mine))
+                family_reading = family_reading or any(h.role == "family" for h in mine)
+                role = best.role
+            used_roles.append(role)
+            if top > best_own:
+                best_own = top
             score *= best.score
             reasons.append(best)
         if not has_family:
             return None
-        if used_roles.count("family") > 1 and len(set(used_roles)) == 1:
+        roles = frozenset(used_roles)
+        if len(roles) == 1 and len(used_roles) > 1 and "family" in roles:
             score *= 0.9  # the same surname twice
-        bare = set(used_roles) <= set(_FAMILY)
-        if bare and "family" in used_roles and person.given:
+        bare = roles <= _FAMILY_SET
+        if bare and "family" in roles and person.given:
             score *= 0.97  # surname alone: right, but less certain than a full name
         m = Match(person, round(min(score, 1.0), 4), reasons)
-        m.bare = bare and not any(initial for _, initial in words)  # no given name nor initial beside it
-        m.roles = frozenset(used_roles)
+        m.bare = bare and not initials  # no given name nor initial beside it
+        m.roles = roles
         m.own = best_own  # how well the person's own name explains the words at best
-        m.family_reading = any(h.role == "family" for w, initial in words if not initial
-                               for h in explained[w][0].get(pid, ()))
+        m.family_reading = family_reading
         return m
 
     # -- the decision -------------------------------------------------------------------------
-    def common_surname(self, m: Match) -> bool:
+    def common_surname(self, m: Match, namesakes: bool = True) -> bool:
         """Is the person's family name common in their language (the lexicon's frequency lists) or
-        shared by several persons of the authority?"""
-        family = m.person.family
-        if not family:
-            return False
-        key = self.lookup.authority.folder.fold(family)
-        if key in self.lexicon.surnames.get(m.person.lang, ()) or key in self.lexicon.all_surnames:
-            return True
+        shared by several persons of the authority (looked at only when other persons fit: `namesakes`)?"""
         index = self.lookup._current()
         if self._shared_of is not index:  # the authority changed: counted again
             self._shared, self._shared_of = {}, index
-        got = self._shared.get(key)
+        family = m.person.family
+        if not family:
+            return False
+        if family.casefold() in self.lexicon.raw_surnames:
+            return True
+        if not namesakes:
+            return False  # no other person of the authority fits: the surname is not shared there
+        got = self._shared.get(m.pid)
         if got is None:
+            key = self.lookup.authority.folder.fold(family)
             n = len({p.person_id for p, role in index.words.get(key, ()) if role == "family"})
-            got = remember(self._shared, key, n >= SHARED_IN_AUTHORITY)
+            got = remember(self._shared, m.pid, key in self.lexicon.all_surnames or n >= SHARED_IN_AUTHORITY)
         return got
 
     def ordinary(self, words, m: Match) -> bool:
@@ -287,7 +307,7 @@ class Decider:
                 return Decision(None, matches, tied=True)
         top = fit[0]
         tied = [m for m in fit[1:] if top.score - m.score <= TIE]
-        common = top.bare and self.common_surname(top)
+        common = top.bare and self.common_surname(top, namesakes=len(fit) > 1)
         if self.ordinary(words, top) and not (context is not None and context.knows(top)):
             return Decision(None, [_noted(top, "an ordinary word or everyday given name: a name only where the "
                                                "text names the person"), *matches[1:]], ordinary=True)

@@ -33,28 +33,32 @@ class NamesakeChecks:
 
     def _given_word_near(self, text: str, start: int, end: int, pid: str) -> bool:
         """Is text[start:end] next to a capitalised given name (the lexicon's or the table's) that is not
-        a name of the person `pid` nor a form of their given name?  Only a word on the same line with
-        spaces between counts; most mentions have a lower-case word or punctuation beside them and are
-        told so by the character beside them."""
-        for word in self._neighbours(text, start, end):
-            key = self.lookup.authority.folder.fold(word)
-            index = self.lookup._current()
+        a name of the person `pid` nor a form of their given name?  Only a word on the same line, one
+        space between, counts; most mentions have a lower-case word or punctuation beside them and are
+        told so by a character or two, looked at before anything else."""
+        before = after = None
+        if start >= 2 and text[start - 1] == " " and text[start - 2].isalpha():
+            ws = text.rfind(" ", max(0, start - 40), start - 1) + 1  # where the word before starts
+            if text[ws].isupper() and ws >= self._last_end:  # not a word of the mention before
+                m = _WORD_BEFORE.match(text, ws, start)
+                before = m.group(1) if m else None
+        if end + 2 < len(text) and text[end] == " " and text[end + 1].isupper():
+            m = _WORD_AFTER.match(text, end)
+            after = m.group(1) if m else None
+        if before is None and after is None:
+            return False
+        index = self.lookup._current()
+        fold = self.lookup.authority.folder.fold
+        for word in (before, after):
+            if word is None:
+                continue
+            key = fold(word)
             if key not in self.given and key not in index.given_keys:
                 continue
             if key in index.person_keys.get(pid, ()) or _near_given(key, index.given_of.get(pid, ())):
                 continue
             return True
         return False
-
-    def _neighbours(self, text: str, start: int, end: int):
-        if start >= 2 and text[start - 1] in " \t\u00a0" and text[start - 2].isalpha():
-            m = _WORD_BEFORE.search(text, max(0, start - 40), start)
-            if m and m.group(1)[0].isupper() and m.start(1) >= self._last_end:  # not a word of the mention before
-                yield m.group(1)
-        if end + 1 < len(text) and text[end] in " \t\u00a0":
-            m = _WORD_AFTER.match(text, end)
-            if m and m.group(1)[0].isupper():
-                yield m.group(1)
 
     def _settle(self, mentions: list) -> list:
         """The bare common surnames held back while reading, linked now if the whole text supports them
