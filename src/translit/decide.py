@@ -298,6 +298,13 @@ class Decider:
         if matches is None:
             matches = self.rank(words)
         threshold = self.lookup.threshold
+        if len(matches) == 1 and context is None:  # the usual case, the rules below in short
+            top = matches[0]
+            if top.score < threshold:
+                return Decision(None, matches)
+            if not (top.bare and top.person.family and top.person.family.casefold() in self.lexicon.raw_surnames
+                    or len(words) == 1 and self.ordinary(words, top)):
+                return Decision(top, matches)
         fit = [m for m in matches if m.score >= threshold]
         if not fit:
             return Decision(None, matches)
