@@ -239,14 +239,17 @@ def test_public_eval_texts(shared):
     ("Nagy Imre beszélt. Nagy elmondta, hogy marad.", ["Nagy Imre", "Nagy"]),  # named before: the person
     ("A Vas megyei tanács ülésezett.", []),  # a county
     ("Vas Zoltán és Vas beszéltek.", ["Vas Zoltán", "Vas"]),
-    ("Later Nagy was arrested.", ["Nagy"]),  # mid-sentence, a prominent family name
+    # a bare common surname needs the text's support (issue 16): nothing else here says which Nagy
+    ("Later Nagy was arrested.", []),
+    ("Later Nagy was arrested, Kádár stayed.", ["Nagy", "Kádár"]),  # a contemporary of Imre Nagy named
     ("Walter Ulbricht spoke, then Max left.", []),  # aliases of Tito and Grigulevich, and given names
     ("Die Regierung verlor die Kontrolle; Molotow und Kaganowitsch kritisierten die Linie.",
      ["Molotow", "Kaganowitsch"]),  # German capitalised nouns are not names
     ("Сообщение ТАСС опубликовано в «Правде». С Надем встречался Лошонци.", ["Надем", "Лошонци"]),
     ("Tito Tito", ["Tito", "Tito"]),  # one name never repeats a word
     ("Nagy Imre Losonczy Gézával menekült.", ["Nagy Imre", "Losonczy Gézával"]),  # two names side by side
-    ("Nagyékat november 22-én elvitték.", ["Nagyékat"]),  # the family plural with a case ending
+    ("Nagyékat november 22-én elvitték.", []),  # a bare common surname, no support in the text (issue 16)
+    ("Nagyékat és Losonczyékat november 22-én elvitték.", ["Nagyékat", "Losonczyékat"]),  # the family plural
     ("Ferenc Nagy and Imre Nagy.", ["Imre Nagy"]),
     ("Pick the Winner, said Zinner.", ["Zinner"]),  # a word one letter from a name is not that name
     ("In the Spring of 1957 GARF and TASS reported.", []),  # nor are acronyms read as misspellings

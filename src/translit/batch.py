@@ -86,9 +86,13 @@ def _tei_body(text: str, mentions: list[Mention]) -> str:
     out, pos = [], 0
     for m in mentions:
         out.append(escape(text[pos:m.start]))
-        out.append(
-            f'<persName ref="#{escape(m.match.person.id)}" key="{escape(m.match.canonical)}">{escape(m.surface)}</persName>'
-        )
+        if m.ambiguous:  # two persons fit about equally: both pointed to, none asserted
+            refs = " ".join(f"#{escape(pid)}" for pid in m.ambiguous)
+            out.append(f'<persName ref="{refs}" cert="low" type="ambiguous">{escape(m.surface)}</persName>')
+        else:
+            out.append(
+                f'<persName ref="#{escape(m.match.person.id)}" key="{escape(m.match.canonical)}">{escape(m.surface)}</persName>'
+            )
         pos = m.end
     out.append(escape(text[pos:]))
     paras = "".join(out).split("\n\n")

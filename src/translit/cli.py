@@ -216,7 +216,7 @@ def lookup(obj, name, jsonl, style, errors):
     q = " ".join(name)
     res = lk.lookup(q, style=style)
     if res.best is None:
-        click.echo(f"{q}: not known")
+        click.echo(f"{q}: ambiguous (two persons fit about equally)" if res.ambiguous else f"{q}: not known")
         for sid, form in res.transliterations.items():
             click.echo(f"  {sid}: {form}")
     else:

@@ -124,3 +124,24 @@ def _strip_char(ch: str) -> str:
 
 def is_cyrillic(text: str) -> bool:
     return bool(_CYRILLIC.search(text))
+
+
+# letters that a lossy conversion prints as "?" (the Serbo-Croatian and Hungarian letters outside
+# Latin-1), as folded keys: Mi?unovi? -> micunovic, Vidi? -> vidic
+_DAMAGED_AS = ("c", "s", "z", "dj", "o", "u")
+_QMARK_WORD = re.compile(r"^[^\W\d_][\w?]*\?[\w?]*$|^[^\W\d_]\w*\?$")
+
+
+def damaged_forms(word: str, limit: int = 3) -> list[str]:
+    """The readings of a word in which `?` stands for a letter a conversion could not print (at most
+    `limit` of them; [] for a word without one inside or at its end)."""
+    if "?" not in word or not _QMARK_WORD.match(word) or word.count("?") > limit:
+        return []
+    parts = word.split("?")
+    out = []
+    for combo in product(_DAMAGED_AS, repeat=len(parts) - 1):
+        s = parts[0]
+        for rep, tail in zip(combo, parts[1:], strict=True):
+            s += rep + tail
+        out.append(s)
+    return out

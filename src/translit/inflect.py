@@ -23,10 +23,26 @@ class Inflector:
         self._endings: list[tuple[str, str, str, bool]] = []  # (ending, lang, note, undouble)
         # final vowels that a case ending replaces (Serbo-Croatian Tito -> Titom, Đuka -> Đuke)
         self._restore: dict[str, tuple[str, ...]] = {}
+        self._rare: set[tuple[str, str, str]] = set()  # (ending, lang, note) read only after the others
+        self._after: dict[tuple[str, str, str], str] = {}  # (ending, lang, note) -> letters it follows
+        self._palatal: list[tuple[str, str, str]] = []  # (written, for, reason): Maljenkov, Vašarhelji
         for lang, spec in data.items():
+            if not isinstance(spec, dict):
+                continue
             self._restore[lang] = tuple(spec.get("restore", ()))
-            for ending, note in spec.get("endings", []):
+            endings = [tuple(e) for e in spec.get("endings", [])]
+            for base, note in spec.get("possessive_adjectives", []):  # Hebrangov, Hebrangova, Hebrangovo ...
+                endings += [(base + tail, f"possessive adjective -{base}{tail}" if tail else note)
+                            for tail in spec.get("adjective_endings", [""])]
+            for ending, note, *flags in endings:
                 self._endings.append((ending, lang, note, bool(spec.get("undouble"))))
+                if "rare" in flags:
+                    self._rare.add((ending, lang, note))
+                for flag in flags:
+                    if flag.startswith("after:"):  # the ending follows only these letters (Rakoši-ja)
+                        self._after[(ending, lang, note)] = flag[6:]
+            for written, meant, note in spec.get("palatal_spellings", []):
+                self._palatal.append((written, meant, f"{spec.get('name', lang)} {note}"))
         self._endings.sort(key=lambda e: -len(e[0]))
         # by ending, for a lookup of each suffix of a word instead of a scan of every ending
         self._by_ending: dict[str, list[tuple[str, str, str, bool]]] = {}
@@ -36,8 +52,24 @@ class Inflector:
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Inflector per tables directory
     def stems(self, word: str) -> tuple[tuple[str, str], ...]:
-        """(stem, reason) pairs for a folded word, longest ending first; the word itself excluded."""
+        """(stem, reason) pairs for a folded word, longest ending first, a rare reading (the Hungarian
+        possessive -ja of a surname) after the others; then the same for the word's palatal spellings read
+        back (Maljenkov: lj for Russian ль; Vašarhelji: lj for Hungarian ly); the word itself excluded."""
+        out = list(self._stems(word))
+        seen = {word, *(c for c, _ in out)}
+        for written, meant, note in self._palatal if not is_cyrillic(word) else ():
+            if written not in word:
+                continue
+            alt = word.replace(written, meant)
+            for cand, why in ((alt, note), *((c, f"{note}; {w}") for c, w in self._stems(alt))):
+                if cand not in seen:
+                    seen.add(cand)
+                    out.append((cand, why))
+        return tuple(out)
+
+    def _stems(self, word: str) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
+        rare: list[tuple[str, str]] = []
         seen = {word}
         cyr = is_cyrillic(word)
         matching = [entry for k in range(min(self._longest, len(word) - 3), 0, -1)
@@ -48,12 +80,22 @@ class Inflector:
             stem = word[: len(word) - len(ending)]
             if len(stem) < 3:
                 continue
+            after = self._after.get((ending, lang, note))
+            if after is not None and stem[-1] not in after:
+                continue
             why = f"{self.langs[lang].get('name', lang)} {note} removed"
+            is_rare = (ending, lang, note) in self._rare
             for cand in _mend(stem, undouble) + [stem + v for v in self._restore[lang]]:
-                if cand not in seen:
+                if is_rare:
+                    rare.append((cand, why))  # claims its stem only if no other reading does
+                elif cand not in seen:
                     seen.add(cand)
                     out.append((cand, why))
-        return tuple(out)
+        for cand, why in rare:
+            if cand not in seen:
+                seen.add(cand)
+                out.append((cand, why))
+        return out
 
     def lemmas(self, word: str) -> tuple[tuple[str, str], ...]:
         """Lemmas from pymorphy3 for a Russian word (slower: asked when the endings explain nothing)."""

@@ -14,8 +14,6 @@ import gc
 import re
 import tomllib
 import unicodedata
-from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import partial
 
 from rapidfuzz import process
@@ -23,10 +21,10 @@ from rapidfuzz.distance import Levenshtein
 
 from . import persist
 from .authority import Authority, NamePart
-from .fold import is_cyrillic
+from .decide import Decider, Decision, LookupResult, Match  # noqa: F401 - Match, LookupResult: public here too
+from .fold import damaged_forms, is_cyrillic
 from .index import Index, _role_in, ends  # noqa: F401 - the index lives in its own module; re-exported
 from .inflect import Inflector
-from .model import Person
 
 THRESHOLD = 0.70  # default: chosen on the public development set (README, "Calibration")
 
@@ -49,82 +47,6 @@ _INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.)+$|^[^\W\d_]\.?$")
 _SPLIT = re.compile(r"[\s,;:()\[\]/\"“”„«»]+")
 _SR_CYRL = set("ђјљњћџЂЈЉЊЋЏ")
 _FAMILY = ("family", "pseudonym")
-
-
-class Match:
-    """One person as the answer to a query; the reason is worded and the canonical form rendered when
-    they are read (a normalizer that only counts or locates mentions does not pay for either)."""
-
-    def __init__(self, person: Person, score: float, why, canonical: str = "", native: str = ""):
-        self.person = person
-        self.pid = person.id  # kept at hand: the normalizer reads it at every mention
-        self.score = score
-        self._why = why  # a str, or a list of str and Hit whose reasons are joined on demand
-        self._canonical = canonical  # a str, or a callable that renders it
-        self.native = native
-
-    @property
-    def canonical(self) -> str:
-        if not isinstance(self._canonical, str):
-            self._canonical = self._canonical()
-        return self._canonical
-
-    @canonical.setter
-    def canonical(self, value) -> None:
-        """A str, or a callable without arguments that renders it when first read."""
-        self._canonical = value
-
-    @property
-    def why(self) -> str:
-        if not isinstance(self._why, str):
-            parts: list[str] = []
-            for r in self._why:
-                text = r if isinstance(r, str) else r.why
-                if text not in parts:
-                    parts.append(text)
-            self._why = "; ".join(parts)
-        return self._why
-
-    @why.setter
-    def why(self, value: str) -> None:
-        self._why = value
-
-    def add_reason(self, text: str) -> None:
-        """One more reason, worded with the others only when `why` is read."""
-        self._why = [self._why, text] if isinstance(self._why, str) else [*self._why, text]
-
-    def __repr__(self) -> str:
-        return f"Match({self.person.id!r}, {self.score!r})"
-
-    def to_dict(self) -> dict:
-        d = {
-            "id": self.person.id,
-            "native": self.person.native,
-            "canonical": self.canonical,
-            "score": round(self.score, 4),
-            "why": self.why,
-        }
-        if self.person.ids:  # external identifiers: from a match to the Wikidata item or catalogue record
-            d["ids"] = dict(self.person.ids)
-        return d
-
-
-@dataclass
-class LookupResult:
-    query: str
-    best: Match | None
-    candidates: list[Match] = field(default_factory=list)
-    transliterations: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        d = {
-            "query": self.query,
-            "best": self.best.to_dict() if self.best else None,
-            "candidates": [c.to_dict() for c in self.candidates],
-        }
-        if self.transliterations:
-            d["transliterations"] = self.transliterations
-        return d
 
 
 class Hit:
@@ -159,6 +81,7 @@ class Lookup:
         self._index: Index | None = None
         self._index_revision = None
         self.exempted = False  # the index was exempted from cyclic collection (a big table)
+        self.decider = Decider(self)  # ranks and decides, for lookup and the normalizer alike
 
     def _current(self) -> Index:
         """The index as it is (public entry points refresh it first; internal steps do not re-check)."""
@@ -205,9 +128,12 @@ class Lookup:
             if not raw:
                 continue
             if _INITIALS.match(raw) and raw.count(".") >= (0 if len(raw) == 1 else 1):
-                for letter in raw.replace(".", ""):
-                    out.append((self.authority.folder.fold(letter), True))
+                for piece in raw.split("."):  # a two-letter initial is one letter: Gy. Lukács, Ny. Sz. Hruscsov
+                    if piece:
+                        out.append((self.authority.folder.fold(piece[0]), True))
                 continue
+            if "?" in raw and (forms := damaged_forms(raw)):
+                raw = self._damaged_reading(forms, raw)  # Mi?unovi?: a letter printed as "?"
             key = self.authority.folder.fold(raw)
             if "-" in raw and len(key.split()) > 1:
                 joined = self.authority.folder.fold(raw.replace("-", ""))
@@ -219,6 +145,18 @@ class Lookup:
                 out.append((w, False))
         # a title like "Marshal" may also be a name elsewhere; keep the query if only titles were left
         return out
+
+    def _damaged_reading(self, forms: list[str], raw: str) -> str:
+        """The first reading of a word with "?" for a letter that the index knows exactly or inflected
+        (a question mark after a known word is punctuation: "Tito?")."""
+        plain = self.authority.folder.fold(raw.rstrip("?"))
+        if raw.endswith("?") and any(h.score == S_EXACT for h in self.explain(plain)):
+            return raw
+        for form in forms:
+            key = self.authority.folder.fold(form)
+            if " " not in key and any(h.score >= S_INFLECTED for h in self.explain(key)):
+                return form
+        return raw
 
     # -- word explanation -----------------------------------------------------------------
     def explain(self, word: str) -> list[Hit]:
@@ -305,13 +243,16 @@ class Lookup:
     def lookup(self, query: str, style: str = "en", limit: int = 5) -> LookupResult:
         result = LookupResult(query=query, best=None)
         _ = self.index  # see the edits of other processes, once per query
-        matches = self.rank(self.words(query))
+        words = self.words(query)
+        decision = self.decider.decide(words)
+        matches = decision.candidates
         for m in matches[:limit]:
             m.canonical = self.authority.canonical(m.person, style)
         result.candidates = matches[:limit]
-        if matches and matches[0].score >= self.threshold and not self._common_word(query):
-            result.best = matches[0]
-        elif query.strip() and len(query) <= 200:
+        result.ambiguous = decision.ambiguous
+        if decision.best is not None and not self._common_word(query):
+            result.best = decision.best
+        elif query.strip() and len(query) <= 200 and not decision.ambiguous:
             result.transliterations = self.transliterations(query.strip())
         return result
 
@@ -341,145 +282,28 @@ class Lookup:
                                                               for w in words)
 
     def lookup_words(self, words: list[tuple[str, bool]], style: str = "en") -> Match | None:
-        """The confident answer for already folded words, or None (used by the normalizer)."""
-        matches = self.rank(words)
-        if matches and matches[0].score >= self.threshold:
-            best = matches[0]
-            best.canonical = partial(self.authority.canonical, best.person, style)
-            return best
-        return None
+        """The confident answer for already folded words, or None (`decide_words` says why not)."""
+        return self.decide_words(words, style=style).best
+
+    def decide_words(self, words: list[tuple[str, bool]], style: str = "en", context=None) -> Decision:
+        """The decision for already folded words (used by the normalizer, with the document's evidence)."""
+        decision = self.decider.decide(words, context)
+        if decision.best is not None:
+            decision.best.canonical = partial(self.authority.canonical, decision.best.person, style)
+        return decision
 
     def word_answer(self, word: str, style: str = "en") -> tuple[Match | None, float, bool]:
-        """`lookup_words` for one folded word that is not an initial, read from one pass over the word's
-        explanations (the normalizer's first sighting of a word), with what its checks of a one-word
-        mention need: the best score among the answer's own readings of the word and whether one of
-        them is the family name ((None, 0.0, False) without an answer). The same answer as
-        `lookup_words([(word, False)])` (tested over whole tables): a person qualifies when a family
-        name or by-name reading of theirs has their best score, which a family name alone, with a given
-        name known, has at 0.97 of."""
-        hits = self.explain(word)
-        if not hits:
+        """`lookup_words` for one folded word that is not an initial, with what the normalizer's checks of
+        a one-word mention need: the best score among the answer's own readings of the word and whether
+        one of them is the family name ((None, 0.0, False) without an answer). One path: the decision."""
+        best = self.lookup_words([(word, False)], style=style)
+        if best is None:
             return None, 0.0, False
-        if len(hits) == 1:  # the usual case: one reading of the word, the steps below in short
-            h = hits[0]
-            if h.role not in _FAMILY:
-                return None, 0.0, False
-            person = self.authority.persons[h.person_id]
-            score = round(min(h.score * 0.97 if h.role == "family" and person.given else h.score, 1.0), 4)
-            if score < self.threshold:
-                return None, 0.0, False
-            return (Match(person, score, [h], partial(self.authority.canonical, person, style)), h.score,
-                    h.role == "family")
-        mine: dict[str, list[Hit]] = {}
-        for h in hits:
-            mine.setdefault(h.person_id, []).append(h)
-        matches = []
-        for pid, own in mine.items():
-            top = max(h.score for h in own)
-            best = next((h for h in own if h.score == top and h.role in _FAMILY), None)
-            if best is None:
-                continue  # a given name or patronymic of theirs explains the word best: not them alone
-            person = self.authority[pid]
-            score = best.score * 0.97 if best.role == "family" and person.given else best.score
-            matches.append(Match(person, round(min(score, 1.0), 4), [best]))
-        if not matches:
-            return None, 0.0, False
-        if len(matches) > 1:
-            matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.pid))
-            if matches[0].score == matches[1].score:
-                matches[0].add_reason(f"also fits {matches[1].person.native}")
-        best = matches[0]
-        if best.score < self.threshold:
-            return None, 0.0, False
-        best.canonical = partial(self.authority.canonical, best.person, style)
-        own = mine[best.pid]
-        return best, max(h.score for h in own), any(h.role == "family" for h in own)
+        return best, best.own, best.family_reading
 
     def rank(self, words: list[tuple[str, bool]]) -> list[Match]:
-        """Every person the words could denote, best first."""
-        names = [w for w, initial in words if not initial]
-        if not names:
-            return []
-        index = self._current()
-        explained = {w: self._grouped(w, index) for w in set(names)}
-        persons = set().union(*(g[2] for g in explained.values())) if len(explained) > 1 else explained[names[0]][2]
-        matches = [m for pid in persons if (m := self._score(pid, words, explained, index)) is not None]
-        if len(matches) > 1:
-            matches.sort(key=lambda m: (-m.score, -m.person.prominence, m.pid))
-        if len(matches) > 1 and matches[0].score == matches[1].score:
-            matches[0].add_reason(f"also fits {matches[1].person.native}")
-        return matches
-
-    def _grouped(self, word: str, index: Index) -> tuple[dict[str, list[Hit]], bool, frozenset[str]]:
-        """The explanations of a word by person, and whether it is someone's given name or patronymic
-        (cached: a common given name explains thousands of persons in a big table)."""
-        got = index.grouped.get(word)
-        if got is None:
-            hits = self.explain(word)
-            by_pid: dict[str, list[Hit]] = defaultdict(list)
-            for h in hits:
-                by_pid[h.person_id].append(h)
-            got = (dict(by_pid), any(h.role in ("given", "patronymic") for h in hits),
-                   frozenset(h.person_id for h in hits if h.role in ("family", "pseudonym")))
-            if len(index.grouped) < 200_000:
-                index.grouped[word] = got
-        return got
-
-    def _score(self, pid: str, words, explained, index) -> Match | None:
-        person = self.authority[pid]
-        score = 1.0
-        reasons: list[str] = []
-        has_family = False
-        used_roles: list[str] = []
-        for w, initial in words:
-            if initial:
-                if w not in index.initials.get(pid, set()):
-                    return None
-                continue
-            by_pid, given_like, _ = explained[w]
-            mine = by_pid.get(pid, ())
-            if not mine and len(w) >= 4:
-                near = _near_given(w, index.given_of.get(pid, ()))
-                if near:
-                    # another language's form of the same given name: Mathias for Mátyás, Александр for
-                    # Aleksandar
-                    score *= 0.9
-                    used_roles.append("given")
-                    reasons.append(f"'{w}' read as a form of the given name '{near}'")
-                    continue
-            if not mine:
-                if w in index.given_keys or given_like:
-                    return None  # another person's given name: Sergei Khrushchev is not Nikita
-                score *= 0.55
-                reasons.append(f"'{w}' not explained")
-                continue
-            if len(mine) == 1:  # the usual case: one reading of the word for this person
-                best = mine[0]
-                has_family = has_family or best.role in _FAMILY
-            else:
-                best = max(mine, key=lambda h: (h.score, h.role in _FAMILY))
-                if any(h.role in _FAMILY for h in mine if h.score == best.score):
-                    best = next(h for h in mine if h.score == best.score and h.role in _FAMILY)
-                    has_family = True
-            used_roles.append(best.role)
-            score *= best.score
-            reasons.append(best)
-        if not has_family:
-            return None
-        if used_roles.count("family") > 1 and len(set(used_roles)) == 1:
-            score *= 0.9  # the same surname twice
-        if set(used_roles) <= {"family"} and person.given:
-            score *= 0.97  # surname alone: right, but less certain than a full name
-        return Match(person, round(min(score, 1.0), 4), reasons)
-
-
-def _near_given(word: str, givens) -> str | None:
-    for g in givens:
-        if is_cyrillic(g) != is_cyrillic(word) or abs(len(g) - len(word)) > 2:
-            continue
-        if _edit_cost(word, g) <= 1.0 or Levenshtein.normalized_similarity(word, g) >= 0.8:
-            return g
-    return None
+        """Every person the words could denote, best first (`decide.Decider.rank`)."""
+        return self.decider.rank(words)
 
 
 def _why(authority: Authority, part: NamePart, how: str) -> str:

@@ -20,8 +20,11 @@ from functools import cache
 from itertools import accumulate, islice
 from typing import NamedTuple
 
+from .caches import remember
+from .context import DocContext
 from .fold import UPPER_LETTERS
 from .lookup import S_INFLECTED, Lookup, Match
+from .namesakes import NamesakeChecks
 
 _UPPER = "".join(sorted(UPPER_LETTERS))
 # a capitalised word; whether it starts a word, and where it really ends, is checked per distinct match
@@ -105,9 +108,6 @@ def _char_classes() -> tuple[bytes, bytes, bytes]:
     return (bytes(c in _UPPER for c in bmp[:max(map(ord, _UPPER)) + 1]), bitmap(_TOKEN_CHAR), bitmap(_WORD_CHAR))
 
 
-_WORD_CACHE_MAX = 500_000
-
-
 def _cap_tokens(text: str, capitals: bytes, word_chars: bytes, glue_chars: bytes, known: dict[str, tuple],
                 token_type: type) -> tuple[list, list[tuple[int, int, str]]]:
     """The Python form of `_speedups.cap_tokens`: the words `_cap_words` keeps, each as a token made from
@@ -136,10 +136,13 @@ class Mention:
     start: int
     end: int
     surface: str
-    match: Match
+    match: Match  # for an ambiguous mention: the first of the persons it hesitates between
+    ambiguous: tuple = ()  # the persons who fit about equally (the mention is then not linked)
 
     def to_dict(self) -> dict:
         m = self.match
+        if self.ambiguous:
+            return {"start": self.start, "end": self.end, "surface": self.surface, "ambiguous": list(self.ambiguous)}
         return {
             "start": self.start,
             "end": self.end,
@@ -161,7 +164,8 @@ class Report:
     contexts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def add_mention(self, m: Mention) -> None:
-        self.forms[m.match.person.id][m.surface] += 1
+        if not m.ambiguous:
+            self.forms[m.match.person.id][m.surface] += 1
 
     def add_unknown(self, name: str, context: str) -> None:
         self.unknown[name] += 1
@@ -201,7 +205,7 @@ class _Tok(NamedTuple):
     alone: list  # the answer for the word as a run of its own, shared by its tokens (see _resolve)
 
 
-class Normalizer:
+class Normalizer(NamesakeChecks):
     """Finds mentions; one instance per process (it caches what it learned about each word)."""
 
     def __init__(self, lookup: Lookup | None = None, style: str = "en"):
@@ -235,9 +239,7 @@ class Normalizer:
             else:
                 flat = ((key, False),) if " " not in key else tuple((w, False) for w in key.split())
             hit = (kind, key, n, flat, s[:n], [])
-            if len(self._word_cache) >= _WORD_CACHE_MAX:
-                self._word_cache.clear()
-            self._word_cache[s] = hit
+            remember(self._word_cache, s, hit)
         return hit
 
     def _classify(self, s: str) -> tuple[int, str, int]:
@@ -307,6 +309,8 @@ class Normalizer:
         self._text = text
         self._base = base
         self._seen = seen = set()  # persons named so far in this text
+        self._ctx = ctx = DocContext(text, seen)  # the document's evidence for the decision
+        self._pending = []  # bare common surnames waiting for the rest of the text (see _settle)
         self._last_end = -1  # where the last mention ended
         want_unknown = report is not None and report.collect_unknown
         toks = self.tokens(text, keep_other=want_unknown)
@@ -326,9 +330,11 @@ class Normalizer:
                        and _gap_ok(text, toks[j - 1].end, toks[j].start)):
                     keys.add(toks[j].key)
                     j += 1
-            elif (entry := t.alone) and entry[2] and not (i and toks[i - 1].end > self._last_end):
+            elif ((entry := t.alone) and entry[2] and not (i and toks[i - 1].end > self._last_end)
+                  and entry[0].pid not in ctx.others and not self._given_word_near(text, t.start, t.end, entry[0].pid)):
                 # the usual case, in line: one word whose answer needs no context, no word just before it
-                # that a mention did not take (see _resolve and _given_beside); what _take does
+                # that a mention did not take, no given name of someone else beside it (see _resolve and
+                # _given_beside); what _take does
                 res = entry[0]
                 m = Mention(t.start + base, t.end + base, t.text, res)
                 seen.add(res.pid)
@@ -339,6 +345,10 @@ class Normalizer:
                 i = j
                 continue
             i = self._resolve(toks, i, j, text, mentions, report)
+        if self._pending:
+            mentions = self._settle(mentions)
+        if mentions or "?" in text:
+            mentions = self._extra_mentions(mentions, text, report)
         if want_unknown:
             self._report_unknown(toks, mentions, text, report)
         return mentions
@@ -395,32 +405,57 @@ class Normalizer:
             if end - i == 1:  # a word's answer on its own is kept with the word (`_kind`)
                 entry = toks[i].alone
                 if not entry:
-                    # [answer, facts of a one-word run, whether a one-word run needs no other check]
+                    # [answer, facts of a one-word run, whether a one-word run needs no other check, decision]
                     entry += self._alone_entry(toks[i])
+                flat = toks[i].flat
             else:
                 flat = tuple(p for t in toks[i:end] for p in t.flat)
                 entry = cache.get(flat)
                 if entry is None:
-                    entry = [self.lookup.lookup_words(list(flat), style=self.style)]
-                    if len(cache) < 200_000:
-                        cache[flat] = entry
+                    decision = self.lookup.decide_words(list(flat), style=self.style)
+                    entry = remember(cache, flat, [decision.best, None, False, decision])
             res = entry[0]
+            decision = entry[3]
+            facts = entry[1]
+            if decision is not None and (decision.needs_context or (res is not None and res.pid in self._ctx.others)):
+                # the document decides: persons named so far, surnames given to others, its years
+                decided = self.lookup.decide_words(list(flat), style=self.style, context=self._ctx)
+                if decided.ambiguous:
+                    return self._take_ambiguous(toks[i].start, toks[end - 1].end, decided, text, mentions, end)
+                defer = (decided.common and decided.best is None and res is not None
+                         and not self._ctx.others[res.pid])  # the rest of the text may support it
+                if not defer:
+                    if decided.best is not None and decided.best.pid != getattr(res, "pid", None):
+                        facts = None
+                    res = decided.best
+            else:
+                defer = False
             if res is None:
                 continue
             if self._given_beside(toks, i, end, j, res.pid, text):
+                self._ctx.others[res.pid] += 1
                 continue  # "Ferenc Nagy" is not Nagy Imre: the given name beside it speaks against him
             if end - i == 1:
                 tok = toks[i]
-                if entry[1] is None:
-                    entry[1] = common, best, family = self._alone(tok.key, res)
-                    entry[2] = not common and best >= S_INFLECTED and family
-                common, best, family = entry[1]
+                if facts is None:
+                    facts = self._alone(tok.key, res)
+                    if res is entry[0]:
+                        entry[1] = facts
+                        entry[2] = not facts[0] and facts[1] >= S_INFLECTED and facts[2] and not decision.needs_context
+                common, best, family = facts
+                if self._date_after(text, tok):
+                    continue  # "Július 31.": a month before a day is a date
                 if common and not self._common_is_name(family, res, not self._context_says_name(toks, i)):
                     continue  # "Nagy" starting a sentence is the adjective, "Vas megye" a county, "Max" a name
                 if not self._sure_alone(tok, best, res):
                     continue  # one word read only as a misspelling (Winner, GARF) needs the person named before
                 if not family and self._by_name_of_another(tok, text):
                     continue  # "Walter Ulbricht" is not Tito, whose alias was Walter
+            if defer:  # decided at the end of the text, by the persons it names (see _settle)
+                self._pending.append((len(mentions), toks[i].start, toks[end - 1].end, res, report))
+                return end
+            if end - i > 1:
+                self._ctx.full[res.pid] += 1  # named in full: anchors the partial mentions after it
             return self._take(toks[i].start, toks[end - 1].end, res, text, mentions, report, end)
         return i + 1
 
@@ -437,13 +472,14 @@ class Normalizer:
     def _alone_entry(self, tok) -> list:
         """A word's answer as a one-word run, with the facts its checks need (see `_alone`) and whether
         it needs no check beyond the word before it: [answer, facts or None, no other check]."""
-        if tok.initial or " " in tok.key:
-            return [self.lookup.lookup_words(list(tok.flat), style=self.style), None, False]
-        res, best, family = self.lookup.word_answer(tok.key, style=self.style)
-        if res is None:
-            return [None, None, False]
+        decision = self.lookup.decide_words(list(tok.flat), style=self.style)
+        res = decision.best
+        if tok.initial or " " in tok.key or res is None:
+            return [res, None, False, decision]
+        best, family = res.own, res.family_reading  # what `Lookup.word_answer` gives
         common = tok.key in self.common
-        return [res, (common, best, family), not common and best >= S_INFLECTED and family]
+        fast = not common and best >= S_INFLECTED and family and not decision.needs_context
+        return [res, (common, best, family), fast, decision]
 
     def _alone(self, key: str, res: Match) -> tuple[bool, float, bool]:
         """What a one-word mention's checks need to know of its word, once per word and person: is it a
@@ -478,8 +514,10 @@ class Normalizer:
         index = self.lookup._current()
         if end < j and not toks[end].initial:
             k = toks[end].key
-            if k in index.given_keys and k not in index.person_keys.get(pid, ()):
+            if (k in index.given_keys or k in self.given) and k not in index.person_keys.get(pid, ()):
                 return True
+        if self._given_word_near(text, toks[i].start, toks[end - 1].end, pid):
+            return True  # a given name the table does not know: Vukašin Mićunović
         if i > 0 and toks[i - 1].end > self._last_end:  # not a word of the mention just before
             prev = toks[i - 1]
             if (not prev.initial and prev.key in index.given_keys and prev.key not in index.person_keys.get(pid, ())
@@ -521,7 +559,9 @@ class Normalizer:
         for m in mentions:
             out.append(text[pos:m.start])
             canon = m.match.canonical
-            if mark:
+            if m.ambiguous:
+                out.append(f"[{m.surface}|?{'|'.join(m.ambiguous)}]" if mark else m.surface)  # left unlinked
+            elif mark:
                 out.append(f"[{m.surface}|{m.match.person.id}]")
             elif _fold_eq(self, m.surface, canon) or not _inflected(self, m):
                 out.append(canon)

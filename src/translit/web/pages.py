@@ -134,6 +134,11 @@ def _highlight(text: str, mentions) -> Markup:
     out, pos = [], 0
     for m in mentions:
         out.append(escape(text[pos:m.start]))
+        if m.ambiguous:  # not linked: the persons it may be, in the title
+            out.append(Markup('<span class="mention ambiguous" title="ambiguous: {}">{}</span>').format(
+                ", ".join(m.ambiguous), text[m.start:m.end]))
+            pos = m.end
+            continue
         out.append(Markup('<a class="mention" href="{}" title="{}">{}</a>').format(
             url_for("pages.person", pid=m.match.person.id), m.match.canonical, text[m.start:m.end]))
         pos = m.end
