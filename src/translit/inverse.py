@@ -139,8 +139,16 @@ class Channel:
             for lat, n in lats.items():
                 self.seen[(prev, cyr, lat)] = n
                 folded = fold_latin(lat)
-                if folded != lat:
-                    self.seen.setdefault((prev, cyr, folded), n)
+                if folded != lat:  # written without its diacritics: a quarter as likely
+                    self.seen.setdefault((prev, cyr, folded), n * math.exp(FOLDED_PENALTY))
+        # what the search reads: steps[place][latin] = [(span, log p, {letter before: log p after it})]
+        prevs: dict[str, list[str]] = defaultdict(list)
+        for prev, cyr in self.totals:
+            prevs[cyr].append(prev)
+        self.steps = {where: {lat: [(cyr, base, {prev: self.lp(prev, cyr, lat, base) for prev in prevs[cyr]})
+                                    for cyr, base in opts]
+                              for lat, opts in table.items()}
+                      for where, table in self.options.items()}
 
     def lp(self, prev: str, span: str, lat: str, base: float) -> float:
         """log P(lat | span after the letter prev), from `base` = log P(lat | span, place)."""

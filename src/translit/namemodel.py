@@ -48,16 +48,26 @@ class NameModel:
         # first letter; stored as log P for the seen (h, c) and log T(h)/(C(h)+T(h)) for the unseen
         self.prob: dict[str, float] = {}
         self.back: dict[str, float] = {}
+        self._memo: dict[str, float] = {}
         for h in sorted(counts, key=len):
             cont = counts[h]
             total, types = sum(cont.values()), len(cont)
             self.back[h] = math.log(types / (total + types))
             for c, n in cont.items():
-                lower = math.exp(self.logp(h[1:], c)) if h else math.exp(self.uniform)
+                lower = math.exp(self._logp(h[1:], c)) if h else math.exp(self.uniform)
                 self.prob[h + c] = math.log((n + types * lower) / (total + types))
 
     def logp(self, h: str, c: str) -> float:
         """log P(c | h), h the preceding letters (at most order - 1 of them, BOS-padded at a word's start)."""
+        key = h + "\x00" + c
+        v = self._memo.get(key)
+        if v is None:
+            if len(self._memo) > 1_000_000:
+                self._memo.clear()
+            v = self._memo[key] = self._logp(h, c)
+        return v
+
+    def _logp(self, h: str, c: str) -> float:
         acc = 0.0
         prob, back = self.prob, self.back
         while True:
@@ -70,6 +80,12 @@ class NameModel:
             if not h:
                 return acc + self.uniform
             h = h[1:]
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, _memo={})
 
     def score(self, word: str) -> float:
         """log P(word), word in lower case."""

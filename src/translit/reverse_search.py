@@ -26,8 +26,8 @@ from .fold import is_cyrillic
 from .inverse import Channel, channel, fold_latin, norm_latin, place
 from .namemodel import NameModel, name_model
 
-BEAM = 24
-KEEP = 8  # candidates per word and scheme
+BEAM = 10
+KEEP = 5  # candidates per word and scheme
 ROUND_TRIP = 4.0  # the scheme gives the query back exactly
 ROUND_TRIP_FOLDED = 2.5  # ... up to diacritics and case
 LEXICON = 4.0  # a name of the pymorphy3 dictionary
@@ -49,6 +49,7 @@ class Reverser:
         self.channels: dict[str, Channel] = {s.id: channel(s, self.model.words) for s in self.russian}
         self.other = [tables.schemes[sid] for sid in OTHER_ORIGIN_SCHEMES if sid in tables.schemes]
         self._words: dict[str, dict[str, list[tuple[str, float, int]]]] = {}
+        self._extend: dict[str, tuple[float, str]] = {}  # name model state + span -> (log P, next state)
 
     # -- one word -----------------------------------------------------------------------------
     def word(self, word: str) -> dict[str, list[tuple[str, float, int]]]:
@@ -91,34 +92,46 @@ class Reverser:
         return LEXICON if cyr in self.model.words else 0.0
 
     def _search(self, word: str, ch: Channel) -> list[tuple[str, float]]:
-        """Beam search over the segmentations of `word` into the channel's pieces."""
-        model, n, longest = self.model, len(word), ch.longest
-        beams: list[dict[str, float]] = [dict() for _ in range(n + 1)]
-        beams[0][""] = 0.0
+        """Beam search over the segmentations of `word` into the channel's pieces; a beam entry is the
+        Cyrillic so far -> (score, the name model's state after it)."""
+        model, n, longest, steps = self.model, len(word), ch.longest, ch.steps
+        extend = self._extend
+        beams: list[dict[str, tuple[float, str]]] = [dict() for _ in range(n + 1)]
+        beams[0][""] = (0.0, model.context(""))
         for i in range(n):
             if not beams[i]:
                 continue
-            best = sorted(beams[i].items(), key=lambda x: -x[1])[:BEAM]
+            best = sorted(beams[i].items(), key=lambda x: -x[1][0])[:BEAM]
             for j in range(i + 1, min(n, i + longest) + 1):
-                opts = ch.options[place(i, j, n)].get(word[i:j])
+                opts = steps[place(i, j, n)].get(word[i:j])
                 if not opts:
                     continue
                 nxt = beams[j]
-                lat = word[i:j]
-                for cyr, score in best:
+                for cyr, (score, ctx) in best:
                     prev = cyr[-1] if cyr else "^"
-                    for span, lp in opts:
-                        s = score + ch.lp(prev, span, lat, lp)
-                        ctx = model.context(cyr)
-                        for c in span:
-                            s += model.logp(ctx, c)
-                            ctx = ctx[1:] + c
+                    for span, base, after in opts:
+                        key = ctx + span
+                        ext = extend.get(key)
+                        if ext is None:
+                            ext = extend[key] = self._lm_step(ctx, span)
+                        s = score + after.get(prev, base) + ext[0]
                         new = cyr + span
-                        if s > nxt.get(new, -1e9):
-                            nxt[new] = s
-        final = [(cyr, s + model.logp(model.context(cyr), "$")) for cyr, s in beams[n].items()]
+                        held = nxt.get(new)
+                        if held is None or s > held[0]:
+                            nxt[new] = (s, ext[1])
+        final = [(cyr, s + model.logp(ctx, "$")) for cyr, (s, ctx) in beams[n].items()]
         final.sort(key=lambda x: -x[1])
         return final[:KEEP * 2]
+
+    def _lm_step(self, ctx: str, span: str) -> tuple[float, str]:
+        """The name model's log P of `span` after the state `ctx`, and the state after it."""
+        if len(self._extend) > 500_000:
+            self._extend.clear()
+        model, total = self.model, 0.0
+        for c in span:
+            total += model.logp(ctx, c)
+            ctx = ctx[1:] + c
+        return total, ctx
 
     # -- a name -------------------------------------------------------------------------------
     def name(self, text: str, limit: int = 5) -> list[tuple[str, float, list[str]]]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from .errors import TableError, UnknownSchemeError
 from .errors import toml_line as _toml_line
 from .fold import UPPER_LETTERS
+from .longtext import run_segments
 from .rx import (
     TABLE_LIMIT,
     Unconvertible,
@@ -175,7 +176,7 @@ class Scheme:
                     return out
             return self._whole(text)
         if len(text) > _SHORT:
-            return self._by_words(text)
+            return self._long(text)
         engine = self._cased  # one pass of the case-sensitive engine, if the text is one it is for
         out = engine[5](text) if engine is not None else None
         if out is None:
@@ -216,6 +217,14 @@ class Scheme:
         done = iter(out)
         by_line = iter([self.transliterate(t) if k in alone else next(done) for k, t in enumerate(lines)])
         return [self.transliterate(t) if "\n" in t else next(by_line) for t in texts]
+
+    def _long(self, text: str) -> str:
+        """A long text: through the rules' loop in C with the words it is not for cut out (`longtext`),
+        or, without the C module, word by word through the cache (`_by_words`)."""
+        engine = self._cased
+        if engine is None or isinstance(engine[4], partial):
+            return self._by_words(text)
+        return run_segments(engine[4], self._whole, engine[2], text)
 
     def _by_words(self, text: str) -> str:
         """Text through a scheme with context rules: each distinct piece is transliterated once.
