@@ -62,7 +62,7 @@ class NameModel:
         key = h + "\x00" + c
         v = self._memo.get(key)
         if v is None:
-            if len(self._memo) > 1_000_000:
+            if len(self._memo) > 100_000:
                 self._memo.clear()
             v = self._memo[key] = self._logp(h, c)
         return v

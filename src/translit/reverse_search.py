@@ -81,7 +81,7 @@ class Reverser:
             letters = OTHER_ORIGIN_LETTERS.get(scheme.id, "")
             bonus = ROUND_TRIP if any(c in word for c in letters) else OTHER_ORIGIN
             out[scheme.id] = [(cyr, self.model.score(cyr) + bonus + self._known(cyr), 1)]
-        if len(self._words) > 50_000:
+        if len(self._words) > 5_000:
             self._words.clear()
         self._words[word] = out
         return out
@@ -125,7 +125,7 @@ class Reverser:
 
     def _lm_step(self, ctx: str, span: str) -> tuple[float, str]:
         """The name model's log P of `span` after the state `ctx`, and the state after it."""
-        if len(self._extend) > 500_000:
+        if len(self._extend) > 50_000:
             self._extend.clear()
         model, total = self.model, 0.0
         for c in span:
