@@ -1,7 +1,12 @@
 """Transliteration throughput: translit's schemes beside ICU, iuliia, cyrtranslit, anyascii, transliterate,
 unidecode and a plain str.translate table, on the same Russian and Serbian text, in one run.
 
-    .venv/bin/python bench/bench_transliterate.py [--mb 5]
+    .venv/bin/python bench/bench_transliterate.py [--mb 5] [--corpus repetitive|new|both]
+
+Two corpora (each table's heading says what it holds: tokens, distinct tokens): `repetitive`, running
+text drawn Zipf-wise from a 50,000-form vocabulary of news words and names (bench/corpus.py; a few
+per cent of its tokens distinct), and `new`, Russian only, where almost every word is new: word forms of
+the pymorphy3 dictionary used about once each, with names and words in capitals (bench/newwords.py).
 
 Prints one Markdown table per language: MB/s (UTF-8 input bytes per second, best of 7 interleaved rounds) and,
 as the median over the rounds of each run's speed over that of a str.translate run just before it, the ratio to
@@ -81,12 +86,20 @@ def competitors(lang: str) -> dict[str, tuple[Callable[[str], str], bool]]:
     return out
 
 
-def run(lang: str, mb: float, rounds: int = 7) -> list[tuple[str, float, float]]:
+def run(lang: str, mb: float, rounds: int = 7, corpus: str = "repetitive") -> list[tuple[str, float, float]]:
     """Every implementation once per round, rounds interleaved, each run right after a run of the
     str.translate floor on the same text.  Returns (name, best MB/s, median over rounds of the floor's
     time over this run's time): on a shared machine whose speed drifts from second to second, a ratio
     to a neighbour in time is steadier than two bests taken at different moments."""
-    data = text(RU_WORDS if lang == "ru" else SR_WORDS, int(mb * 1e6), seed=7, lang=lang)
+    if corpus == "new":
+        from newwords import new_word_text
+
+        data = new_word_text(int(mb * 1e6))
+    else:
+        data = text(RU_WORDS if lang == "ru" else SR_WORDS, int(mb * 1e6), seed=7, lang=lang)
+    tokens = data.split()
+    print(f"\n{lang}, {corpus} corpus: {len(data.encode('utf-8')) / 1e6:.1f} MB, {len(tokens):,} tokens, "
+          f"{len(set(tokens)):,} distinct ({len(set(tokens)) / len(tokens):.0%})", flush=True)
     slice_1mb = data[: 500_000]
     floor = floor_table("ru-alalc-plain" if lang == "ru" else "sr-cyrl-latn")
     floor_fn = lambda s: s.translate(floor)  # noqa: E731
@@ -116,11 +129,11 @@ def run(lang: str, mb: float, rounds: int = 7) -> list[tuple[str, float, float]]
     return [(name, best[name], statistics.median(ratios[name])) for name, *_ in jobs]
 
 
-def report(lang: str, rows: list[tuple[str, float, float]]) -> None:
+def report(lang: str, rows: list[tuple[str, float, float]], corpus: str = "repetitive") -> None:
     others = [(n, q) for n, _, q in rows if not n.startswith(("translit ", "str.translate"))]
     fastest_name, fastest = max(others, key=lambda x: x[1])
     ours = [q for n, _, q in rows if n.startswith("translit ")]
-    print(f"\n### {lang}: {len(ours)} translit schemes; slowest of ours {min(ours):.2f}× the floor, "
+    print(f"\n### {lang}, {corpus} corpus: {len(ours)} translit schemes; slowest of ours {min(ours):.2f}× the floor, "
           f"{min(ours) / fastest:.2f}× the fastest library ({fastest_name})")
     print("| implementation | best MB/s | vs fastest other | vs str.translate |")
     print("|---|---:|---:|---:|")
@@ -172,11 +185,16 @@ def run_names(lang: str, n: int = 20_000, rounds: int = 5) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=5.0, help="size of each test text in MB")
+    ap.add_argument("--corpus", choices=["repetitive", "new", "both"], default="both")
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--no-names", action="store_true", help="leave out the names one call each")
     args = ap.parse_args()
-    for lang in ("ru", "sr"):
-        report(lang, run(lang, args.mb))
-    for lang in ("ru", "sr"):
-        run_names(lang)
+    for corpus in (["repetitive", "new"] if args.corpus == "both" else [args.corpus]):
+        for lang in ("ru", "sr") if corpus == "repetitive" else ("ru",):
+            report(lang, run(lang, args.mb, args.rounds, corpus), corpus)
+    if not args.no_names:
+        for lang in ("ru", "sr"):
+            run_names(lang)
 
 
 if __name__ == "__main__":

@@ -263,8 +263,9 @@ def test_the_rule_loop_equals_the_case_sensitive_pattern(scheme_id, data):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_word_path_equals_whole_text_engine(scheme_id, data):
-    """The long-text path (pieces between spaces, word cache, the case-sensitive engine for pieces whose
-    capitals start words) gives exactly what the general engine gives on the whole text."""
+    """Both long-text paths give exactly what the general engine gives on the whole text: the loop in C
+    over the text with the words it is not for cut out (`longtext`), and the word cache's (pieces between
+    spaces, the case-sensitive engine for pieces whose capitals start words: the path without C)."""
     scheme = translit.get_tables().schemes[scheme_id]
     words = st.text(st.sampled_from(_alphabet(scheme)), max_size=10)
     text = " ".join(data.draw(st.lists(words, min_size=1, max_size=40)))
@@ -273,6 +274,8 @@ def test_word_path_equals_whole_text_engine(scheme_id, data):
     scheme.forget()
     nfc = unicodedata.normalize("NFC", text)
     assert scheme.transliterate(text) == scheme._whole(nfc)
+    if len(nfc) > 64:
+        assert scheme._by_words(nfc) == scheme._whole(nfc)
     lines = text.split("\n")  # a block of lines comes out as its lines one by one (the CLI's blocks)
     assert "\n".join(scheme.transliterate(line) for line in lines) == scheme.transliterate(text)
 

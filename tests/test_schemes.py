@@ -113,3 +113,34 @@ def test_a_list_of_names_in_one_pass_equals_one_by_one(scheme_id):
     expected = [scheme.transliterate(n) for n in names]
     scheme.forget()
     assert scheme.transliterate_many(names * 3) == expected * 3
+
+
+REVERSE_SAMPLES = [(s.id, x.source, x.expected) for s in SCHEMES for x in s.reverse_samples]
+
+
+@pytest.mark.parametrize(("scheme_id", "latin", "cyrillic"), REVERSE_SAMPLES,
+                         ids=[f"{c[0]}:{c[1][:30]}" for c in REVERSE_SAMPLES])
+def test_reverse_sample(scheme_id, latin, cyrillic):
+    """Every [[reverse_sample]] (a published form and its native form) is read back first, and the
+    scheme it belongs to is among the practices named for it."""
+    import translit
+
+    cands = translit.reverse(latin)
+    assert cands[0][0] == cyrillic, cands[:3]
+    assert scheme_id in cands[0][2] or scheme_id in [s for s, _ in translit.identify(latin)[:3]], cands[0]
+
+
+def test_reverse_table_of_a_scheme_is_checked(tmp_path):
+    from translit.errors import TableError
+    from translit.schemes import load_scheme
+
+    head = 'id = "z"\nname = "Z"\nstandard = "s"\nsource = "ru-Cyrl"\ntarget = "Latn"\n'
+    p = tmp_path / "z.toml"
+    p.write_text(head + '[reverse]\n"sh" = 3\n', encoding="utf-8")
+    with pytest.raises(TableError, match="reverse value for 'sh'"):
+        load_scheme(p)
+    p.write_text(head + '[[reverse_sample]]\nin = "Breshnew"\n', encoding="utf-8")
+    with pytest.raises(TableError, match="reverse_sample"):
+        load_scheme(p)
+    p.write_text(head + '[reverse]\n"SH" = ["ж", "щ"]\n', encoding="utf-8")
+    assert load_scheme(p).reverse == {"sh": ["ж", "щ"]}

@@ -75,6 +75,7 @@ def test_soak(tmp_path):
             for _ in range(25):
                 _call(base, "GET", "/api/v1/lookup?q=Hruscsovval")
                 _call(base, "GET", "/api/v1/lookup?q=" + urllib.request.quote("Андроповым"))  # loads pymorphy3
+                _call(base, "GET", "/api/v1/lookup?q=Sesjukow")  # a name not in the table: loads the name model
                 _call(base, "POST", "/api/v1/normalize", {"text": "Khrushchev met Tito. Nagy Imrének írt."})
 
         # warm both workers before the first memory reading: from four clients at once, as the soak runs,

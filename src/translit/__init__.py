@@ -29,7 +29,7 @@ from .store import Store
 __all__ = [
     "Authority", "DecodeError", "InputError", "Lookup", "LookupResult", "Match", "NotFoundError", "Person",
     "STYLES", "Store", "StoreError", "TableError", "Tables", "TranslitError", "UnknownSchemeError", "Variant",
-    "fold", "lookup", "reverse", "schemes", "transliterate", "transliterate_many",
+    "fold", "identify", "lookup", "reverse", "schemes", "transliterate", "transliterate_many",
 ]
 __version__ = "0.1.0"
 
@@ -62,9 +62,20 @@ def fold(text: str) -> str:
 
 def reverse(text: str, limit: int = 5) -> list[tuple[str, float, list[str]]]:
     """Russian Cyrillic candidates for a romanized name, best first: (cyrillic, score, schemes)."""
-    from .romanized import reverse_candidates
+    from .reverse_search import reverse_candidates
 
+    if not isinstance(text, str):
+        raise InputError(f"text must be str, not {type(text).__name__}")
     return reverse_candidates(text, get_tables(), limit=limit)
+
+
+def identify(text: str) -> list[tuple[str, float]]:
+    """The national practices (scheme ids) a romanized Russian name may follow, best first: (id, probability)."""
+    from .reverse_search import identify as _identify
+
+    if not isinstance(text, str):
+        raise InputError(f"text must be str, not {type(text).__name__}")
+    return _identify(text, get_tables())
 
 
 @lru_cache(maxsize=1)

@@ -268,7 +268,7 @@ class Lookup:
         from .romanized import reverse_candidates
 
         out = {}
-        cands = reverse_candidates(query, self.authority.tables, limit=3)
+        cands = reverse_candidates(query, self.authority, limit=3)
         if cands:
             out["ru-Cyrl"] = ", ".join(c for c, _, _ in cands)
         if "sr-latn-cyrl" in schemes and any(c in "čćđšžČĆĐŠŽ" for c in query):

@@ -23,6 +23,7 @@ from pathlib import Path
 from .errors import TableError, UnknownSchemeError
 from .errors import toml_line as _toml_line
 from .fold import UPPER_LETTERS
+from .longtext import run_segments
 from .rx import (
     TABLE_LIMIT,
     Unconvertible,
@@ -61,6 +62,9 @@ class Scheme:
     samples: list[Sample] = field(default_factory=list)
     classes: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    # published spellings the practice also uses, read (never written) by reverse transliteration: latin -> cyrillic
+    reverse: dict[str, list[str]] = field(default_factory=dict)
+    reverse_samples: list[Sample] = field(default_factory=list)  # published form -> native form
     _word_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _short_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -172,7 +176,7 @@ class Scheme:
                     return out
             return self._whole(text)
         if len(text) > _SHORT:
-            return self._by_words(text)
+            return self._long(text)
         engine = self._cased  # one pass of the case-sensitive engine, if the text is one it is for
         out = engine[5](text) if engine is not None else None
         if out is None:
@@ -213,6 +217,14 @@ class Scheme:
         done = iter(out)
         by_line = iter([self.transliterate(t) if k in alone else next(done) for k, t in enumerate(lines)])
         return [self.transliterate(t) if "\n" in t else next(by_line) for t in texts]
+
+    def _long(self, text: str) -> str:
+        """A long text: through the rules' loop in C with the words it is not for cut out (`longtext`),
+        or, without the C module, word by word through the cache (`_by_words`)."""
+        engine = self._cased
+        if engine is None or isinstance(engine[4], partial):
+            return self._by_words(text)
+        return run_segments(engine[4], self._whole, engine[2], text)
 
     def _by_words(self, text: str) -> str:
         """Text through a scheme with context rules: each distinct piece is transliterated once.
@@ -422,6 +434,10 @@ def _pieces_at(joined: str, pattern: re.Pattern) -> set[str]:
 
 
 def _title(value: str) -> str:
+    """The value for a capital letter: its first letter upper-cased, both letters of a pair joined by a tie
+    bar (ALA-LC: Ц is T͡S, Ю is I͡U, as in T͡Svetaeva, I͡Uriĭ)."""
+    if len(value) > 2 and value[1] == "\u0361":
+        return value[0].upper() + value[1] + value[2].upper() + value[3:]
     return value[:1].upper() + value[1:] if value else value
 
 
@@ -476,6 +492,7 @@ def load_scheme(path: Path, _seen: tuple = ()) -> Scheme:
 
     mapping: dict[str, str] = {}
     rules: list[tuple[str, str]] = []
+    reverse: dict[str, list[str]] = {}
     parent_id = data.get("extends")
     if parent_id:
         parent_path = path.with_name(f"{parent_id}.toml")
@@ -484,6 +501,7 @@ def load_scheme(path: Path, _seen: tuple = ()) -> Scheme:
         parent = load_scheme(parent_path, _seen + (data["id"],))
         mapping.update(parent.mapping)
         classes.update(parent.classes)
+        reverse.update(parent.reverse)
         if data.get("inherit_rules", True):
             rules.extend(parent.rules)
     classes.update(data.get("classes", {}))
@@ -504,11 +522,21 @@ def load_scheme(path: Path, _seen: tuple = ()) -> Scheme:
             raise TableError(str(path), f"rule #{i + 1} {rule['match']!r}: use (?:...), not capturing groups")
         own_rules.append((pattern, unicodedata.normalize("NFC", rule["to"])))
     rules = own_rules + rules  # a scheme's own rules take precedence over inherited ones
+    for key, value in data.get("reverse", {}).items():
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+            raise TableError(str(path), f"reverse value for {key!r} is not a string or a list of strings")
+        reverse[unicodedata.normalize("NFC", key.lower())] = [unicodedata.normalize("NFC", v) for v in values]
     samples = []
     for s in data.get("sample", []):
         if "in" not in s or "out" not in s:
             raise TableError(str(path), "a sample needs 'in' and 'out'")
         samples.append(Sample(s["in"], s["out"], s.get("note", "")))
+    reverse_samples = []
+    for s in data.get("reverse_sample", []):
+        if "in" not in s or "out" not in s:
+            raise TableError(str(path), "a reverse_sample needs 'in' and 'out'")
+        reverse_samples.append(Sample(s["in"], s["out"], s.get("note", "")))
     return Scheme(
         id=data["id"],
         name=data["name"],
@@ -523,6 +551,8 @@ def load_scheme(path: Path, _seen: tuple = ()) -> Scheme:
         samples=samples,
         classes=classes,
         path=str(path),
+        reverse=reverse,
+        reverse_samples=reverse_samples,
     )
 
 
