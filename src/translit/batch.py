@@ -223,3 +223,29 @@ def normalize_paths_dask(paths: list[str], client, fmt: str = "spans", style: st
     for p, f in zip(paths, futures, strict=True):
         out, rep = f.result()
         yield p, out, rep
+
+
+# -- the review queue ------------------------------------------------------------------------
+
+REVIEW_QUEUE_MAX = 10_000
+
+
+def record_unknown(store, report: Report, fold, cap: int = REVIEW_QUEUE_MAX) -> int:
+    """Add a run's unknown names to the review queue, which holds at most `cap` names: names already
+    queued are counted again, new ones are added most frequent first while there is room, the rest are
+    dropped (the report still lists them).  Returns the number of names written."""
+    unknown = dict(report.unknown)
+    if not unknown:
+        return 0
+    queued = {r[0] for r in store.conn.execute("SELECT key FROM candidate")}
+    room = max(0, cap - len(queued))
+    keep: dict[str, int] = {}
+    for name, count in sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0])):
+        if fold(name) in queued:
+            keep[name] = count
+        elif room > 0:
+            keep[name] = count
+            room -= 1
+    if not keep:
+        return 0
+    return store.record_candidates(keep, {k: v for k, v in report.contexts.items() if k in keep}, fold)
