@@ -387,3 +387,16 @@ def test_rate_limit_is_shared_by_the_workers(server):
     assert codes[:40] == [200] * 40 and codes[40:] == [429] * 10, codes
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT sum(count) FROM rate_hit WHERE key LIKE 'api:%'").fetchone()[0] >= 50
+
+
+def test_pages_have_their_own_shared_limit(tmp_path):
+    a = make_app(tmp_path, PAGE_RATE_LIMIT=3, RATE_LIMIT=0)
+    b = make_app(tmp_path, PAGE_RATE_LIMIT=3, RATE_LIMIT=0)  # a second worker on the same database
+    codes = [app.test_client().get("/persons").status_code for app in (a, b, a, b)]
+    assert codes == [200, 200, 200, 429]
+    r = b.test_client().get("/transliterate?text=x")
+    assert r.status_code == 429 and 0 < int(r.headers["Retry-After"]) <= 60
+    assert a.test_client().get("/api/v1/lookup?q=Tito").status_code == 200  # the API's own limit is off
+    r = a.test_client().get("/static/app.js")  # static files are not counted
+    assert r.status_code == 200
+    r.close()
