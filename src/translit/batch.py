@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .errors import DecodeError, InputError
+from .errors import DecodeError, InputError, TranslitError
 from .normalize import Mention, Normalizer, Report, chunked
 
 FORMATS = ("text", "spans", "annotate", "tei", "csv")
@@ -38,21 +37,62 @@ def read_text(path: str, errors: str = "strict") -> str:
         raise DecodeError(path, exc.start) from None
 
 
-def iter_lines(path: str, errors: str = "strict"):
-    """A file line by line (lines keep their ends), decoded with byte offsets in errors."""
+MAX_PIECE = 1 << 20  # bytes: a line longer than this is cut at whitespace (a one-line 40 MB file is a corpus too)
+_SPACE = (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")
+
+
+def _cut(buf: bytes) -> int:
+    """Where to cut an over-long line: after its last whitespace, else before the last UTF-8 character."""
+    pos = max(buf.rfind(c) for c in _SPACE)
+    if pos > 0:
+        return pos + 1
+    pos = len(buf) - 1
+    while pos > 0 and (buf[pos] & 0xC0) == 0x80:  # a continuation byte: back to the character's start
+        pos -= 1
+    return pos or len(buf)
+
+
+def _pieces(fh, limit: int = MAX_PIECE):
+    """The lines of a binary file (with their ends), a line longer than `limit` bytes given in pieces cut
+    at whitespace: no piece holds more than 2 * `limit` bytes."""
+    carry = b""
+    while True:
+        more = fh.readline(limit)
+        buf = carry + more
+        if not more or more.endswith(b"\n"):
+            if buf:
+                yield buf
+            if not more:
+                return
+            carry = b""
+            continue
+        if len(more) < limit:  # end of file without a newline: the next read ends it
+            carry = buf
+            continue
+        cut = _cut(buf)
+        yield buf[:cut]
+        carry = buf[cut:]
+
+
+def iter_lines(path: str, errors: str = "strict", on_bytes=None):
+    """A file line by line (lines keep their ends; an over-long line in pieces cut at whitespace), decoded
+    with line numbers and byte offsets in errors; `on_bytes(n)` is told of every n bytes read."""
     import sys
 
     fh = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    offset = 0
+    offset, n = 0, 1
     try:
-        for n, raw in enumerate(fh, 1):
-            if n == 1 and b"\x00" in raw[:8192]:
+        for k, raw in enumerate(_pieces(fh)):
+            if k == 0 and b"\x00" in raw[:8192]:
                 raise InputError(f"{path}: looks like a binary file (NUL bytes), not text")
             try:
                 yield raw.decode("utf-8", errors=errors)
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"{path} line {n}", offset + exc.start) from None
             offset += len(raw)
+            n += raw.endswith(b"\n")
+            if on_bytes:
+                on_bytes(len(raw))
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
@@ -104,9 +144,11 @@ def tei(text: str, mentions: list[Mention], title: str = "") -> str:
     return _tei_head(title) + _tei_body(text, mentions) + _TEI_FOOT
 
 
-def normalize_csv(nz: Normalizer, text: str, column: str) -> str:
+def normalize_csv(nz: Normalizer, text: str, column: str, source: str = "CSV") -> str:
     """A CSV with `column` normalized into new columns: <column>_id, <column>_canonical, <column>_score."""
-    reader = csv.reader(io.StringIO(text))
+    from .cli_io import csv_rows
+
+    reader = csv_rows(text, source)  # a field over the csv module's limit: an error naming the line
     try:
         header = next(reader)
     except StopIteration:
@@ -127,19 +169,19 @@ def normalize_csv(nz: Normalizer, text: str, column: str) -> str:
 
 
 def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en", tables: str | None = None,
-                db: str | None = None, errors: str = "strict", column: str | None = None):
+                db: str | None = None, errors: str = "strict", column: str | None = None, on_bytes=None):
     """The normalized output of one file, piece by piece: the file is read in chunks of about a megabyte
-    (cut at blank lines where it can be), so memory stays bounded whatever the file's size. CSV input is
-    read whole (a table, not a corpus)."""
+    (cut at blank lines where it can be; a line longer than a megabyte is cut at whitespace), so memory
+    stays bounded whatever the file's size. CSV input is read whole (a table, not a corpus)."""
     nz = get_normalizer(tables, db, style)
     if fmt == "csv":
         if not column:
             raise InputError("--format csv needs --column NAME")
-        yield normalize_csv(nz, read_text(path, errors), column)
+        yield normalize_csv(nz, read_text(path, errors), column, "<stdin>" if path == "-" else path)
         return
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    chunks = chunked(iter_lines(path, errors))
+    chunks = chunked(iter_lines(path, errors, on_bytes))
     if fmt == "spans":
         for m in nz.find_stream(chunks, report):
             yield json.dumps(m.to_dict(), ensure_ascii=False) + "\n"
@@ -167,33 +209,90 @@ def normalize_file(path: str, fmt: str = "spans", style: str = "en", tables: str
     return out, report
 
 
+def _spool_file(args) -> tuple[str, Report]:
+    """In a worker: normalize one file into a spool file; returns its path and the report."""
+    path, spool, unknown, kw = args
+    report = Report(collect_unknown=unknown)
+    try:
+        with open(spool, "wb") as fh:
+            for piece in iter_output(path, report, **kw):
+                fh.write(piece.encode("utf-8"))
+    except TranslitError as exc:  # sent back as its message: not every error class survives pickling
+        return None, (isinstance(exc, InputError), exc.exit_code, str(exc))
+    return spool, report
+
+
+class WorkerError(TranslitError):
+    """An error met in a worker process, with its message and exit status."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class WorkerInputError(WorkerError, InputError):
+    pass
+
+
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the workers
+
+
+def _read_spool(spool: str, block: int = 1 << 20):
+    with open(spool, "rb") as fh:
+        while data := fh.read(block):
+            yield data
+    Path(spool).unlink()
+
+
 def normalize_files(paths: list[str], jobs: int = 1, progress: bool = False, **kw):
-    """Yield (path, output, report) for each file, in order, using `jobs` processes. With one job the
-    output is an iterator of pieces (bounded memory; the report is complete once it is consumed)."""
+    """Yield (path, output pieces, report) for each file, in order, using `jobs` processes.  The output is
+    an iterator of pieces (str, or bytes from a worker's spool file), so memory stays bounded whatever
+    the files' sizes; the report is complete once the pieces are consumed.  `progress` shows a bar by
+    bytes read (for one large file as for many)."""
     unknown = kw.pop("unknown", True)
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(paths), unit="file", desc="normalize")
+        total = sum(Path(p).stat().st_size for p in paths if p != "-")
+        bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="normalize")
     try:
         if jobs <= 1 or len(paths) <= 1:
             for p in paths:
                 rep = Report(collect_unknown=unknown)
-                yield p, iter_output(p, rep, **kw), rep
-                if bar:
-                    bar.update()
+                yield p, iter_output(p, rep, on_bytes=bar.update if bar else None, **kw), rep
             return
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(normalize_file, p, unknown=unknown, **kw) for p in paths]
-            for p, f in zip(paths, futures, strict=True):
-                out, rep = f.result()
-                if bar:
-                    bar.update()
-                yield p, out, rep
+        yield from _parallel(paths, jobs, unknown, bar, kw)
     finally:
         if bar:
             bar.close()
+
+
+def _parallel(paths, jobs, unknown, bar, kw):
+    """Each worker writes a file's output to a spool file in a private temporary directory; the parent
+    streams the spool files out in order and deletes each.  Interrupted, the workers are terminated and
+    the directory removed."""
+    import multiprocessing
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="translit-spool-") as spool_dir:
+        tasks = [(p, str(Path(spool_dir) / f"{i}.out"), unknown, kw) for i, p in enumerate(paths)]
+        pool = multiprocessing.Pool(jobs, initializer=_ignore_sigint)
+        try:
+            for p, (spool, rep) in zip(paths, pool.imap(_spool_file, tasks), strict=True):
+                if spool is None:
+                    is_input, code, message = rep
+                    raise (WorkerInputError if is_input else WorkerError)(message, code)
+                if bar:
+                    bar.update(Path(p).stat().st_size)
+                yield p, _read_spool(spool), rep
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
 
 
 # -- Dask -------------------------------------------------------------------------------------
@@ -227,3 +326,29 @@ def normalize_paths_dask(paths: list[str], client, fmt: str = "spans", style: st
     for p, f in zip(paths, futures, strict=True):
         out, rep = f.result()
         yield p, out, rep
+
+
+# -- the review queue ------------------------------------------------------------------------
+
+REVIEW_QUEUE_MAX = 10_000
+
+
+def record_unknown(store, report: Report, fold, cap: int = REVIEW_QUEUE_MAX) -> int:
+    """Add a run's unknown names to the review queue, which holds at most `cap` names: names already
+    queued are counted again, new ones are added most frequent first while there is room, the rest are
+    dropped (the report still lists them).  Returns the number of names written."""
+    unknown = dict(report.unknown)
+    if not unknown:
+        return 0
+    queued = {r[0] for r in store.conn.execute("SELECT key FROM candidate")}
+    room = max(0, cap - len(queued))
+    keep: dict[str, int] = {}
+    for name, count in sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0])):
+        if fold(name) in queued:
+            keep[name] = count
+        elif room > 0:
+            keep[name] = count
+            room -= 1
+    if not keep:
+        return 0
+    return store.record_candidates(keep, {k: v for k, v in report.contexts.items() if k in keep}, fold)

@@ -8,7 +8,9 @@ from functools import cached_property
 
 import click
 
+from . import cli_more
 from .authority import STYLES, Authority
+from .cli_io import INTERRUPTED, decode
 from .errors import DecodeError, InputError, TranslitError
 from .loader import get_tables
 from .lookup import Lookup
@@ -39,15 +41,6 @@ class Context:
     @cached_property
     def lookup(self) -> Lookup:
         return Lookup(self.authority)
-
-
-def decode(data: bytes, source: str, errors: str = "strict") -> str:
-    """UTF-8 (a BOM is dropped); a bad byte is an error that names its offset, unless errors='replace'."""
-    try:
-        text = data.decode("utf-8-sig", errors=errors)
-    except UnicodeDecodeError as exc:
-        raise DecodeError(source, exc.start) from None
-    return text
 
 
 def _stdin_lines(errors: str = "strict", keepends: bool = False):
@@ -82,6 +75,9 @@ class CatchAll(click.Group):
         except BrokenPipeError:  # `translit ... | head`
             sys.stderr.close()
             ctx.exit(0)
+        except KeyboardInterrupt:  # Ctrl-C: the shell's status for it; -o files are left whole or untouched
+            click.echo("translit: interrupted", err=True)
+            ctx.exit(INTERRUPTED)
 
 
 @click.group(cls=CatchAll)
@@ -305,6 +301,10 @@ def variants_remove(obj, person_id, form, who):
 
     remove_variant(obj.authority, obj.store, person_id, form, who)
     click.echo(f"removed {form!r} from {person_id}")
+
+
+for _command in cli_more.COMMANDS:  # persons, tables, normalize, serve, users (cli_more never imports this module)
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -10,11 +10,11 @@ import click
 
 from . import editing
 from .authority import STYLES
-from .cli import cli, decode
+from .cli_io import Output, check_csv, decode
 from .errors import InputError
 
 
-@cli.group()
+@click.group()
 def persons():
     """Add, edit, show and list persons.
 
@@ -123,7 +123,7 @@ def persons_history(obj, person_id, limit):
         click.echo(json.dumps(h, ensure_ascii=False))
 
 
-@cli.group()
+@click.group()
 def tables():
     """Check, export and import the tables.
 
@@ -173,11 +173,12 @@ def tables_import(obj, csv_file, who):
     Example: translit tables import variants.csv
     """
     text = decode(csv_file.read(), csv_file.name)
+    check_csv(text, csv_file.name)  # a field over the csv module's limit: an error naming the line
     n = editing.import_csv(obj.authority, obj.store, text, who)
     click.echo(f"imported {n} variants")
 
 
-@cli.command()
+@click.command()
 @click.argument("files", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "spans", "annotate", "tei", "csv"]), default="text",
               show_default=True)
@@ -187,13 +188,15 @@ def tables_import(obj, csv_file, who):
 @click.option("--jobs", "-j", default=1, show_default=True, help="Processes on this machine.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to run on a cluster.")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", help="Bad UTF-8 input.")
+@click.option("--output", "-o", default=None,
+              help="Write to this file (atomically: complete or not at all) instead of standard output.")
 @click.pass_obj
-def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, errors):
+def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, errors, output):
     """Find every mention of the table's persons in FILES (or standard input) and normalize it.
 
-    Example: translit normalize --format spans article.txt
+    Example: translit normalize --format tei -o article.xml article.txt
     """
-    from .batch import normalize_files, normalize_paths_dask
+    from .batch import normalize_files, normalize_paths_dask, record_unknown
     from .normalize import Report
 
     paths = list(files) or ["-"]
@@ -206,23 +209,24 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
     # unknown names are collected for --report and for the review queue of a database
     kw["unknown"] = bool(report_path or kw.get("db"))
     total = Report()
-    if scheduler:
-        from dask.distributed import Client
+    with Output(output) as out:
+        if scheduler:
+            from dask.distributed import Client
 
-        with Client(scheduler) as client:
-            results = normalize_paths_dask(paths, client, fmt=fmt, style=style, tables=obj.tables_dir)
-            for _, out, rep in results:
-                sys.stdout.write(out)
+            with Client(scheduler) as client:
+                for _, text, rep in normalize_paths_dask(paths, client, fmt=fmt, style=style, tables=obj.tables_dir):
+                    out.write(text)
+                    total.merge(rep)
+        else:
+            # a progress bar by bytes read, for one large file as for many, when someone watches
+            progress = sys.stderr.isatty() and "-" not in paths
+            for _, pieces, rep in normalize_files(paths, jobs=jobs, progress=progress, **kw):
+                for piece in pieces:
+                    out.write(piece)
                 total.merge(rep)
-    else:
-        progress = sys.stderr.isatty() and len(paths) > 1
-        for _, out, rep in normalize_files(paths, jobs=jobs, progress=progress, **kw):
-            for piece in [out] if isinstance(out, str) else out:
-                sys.stdout.write(piece)
-            total.merge(rep)
     if kw.get("db") and total.unknown:
-        # the unknown names go to the review queue of the web editor (rejected ones are not proposed again)
-        obj.store.record_candidates(dict(total.unknown), dict(total.contexts), obj.authority.folder.fold)
+        # the unknown names go to the review queue of the web editor (capped; rejected ones are not proposed again)
+        record_unknown(obj.store, total, obj.authority.folder.fold)
     if report_path:
         data = json.dumps(total.to_dict(obj.authority), ensure_ascii=False, indent=2) + "\n"
         if report_path == "-":
@@ -231,7 +235,7 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
             editing.atomic_write(Path(report_path), data.encode("utf-8"))
 
 
-@cli.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--debug", is_flag=True)
@@ -252,7 +256,7 @@ def serve(obj, host, port, debug):
     create_app().run(host=host, port=port, debug=debug)
 
 
-@cli.group()
+@click.group()
 def users():
     """Editors of the web service.
 
@@ -276,4 +280,28 @@ def users_add(obj, name, password):
     if len(password) < 8:
         raise InputError("use a password of at least 8 characters")
     obj.store.set_user(name, generate_password_hash(password))
-    click.echo(f"editor {name} saved")
+    from .web import security
+
+    security.ensure_tables(obj.store)
+    ended = security.revoke_user(obj.store, name)  # a new password ends the sessions opened with the old
+    click.echo(f"editor {name} saved" + (f"; {ended} session(s) ended" if ended else ""))
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_obj
+def users_remove(obj, name):
+    """Remove an editor; their sessions end at once.
+
+    Example: translit users remove alice
+    """
+    from .web import security
+
+    if obj.store is None:
+        raise InputError("no database (--no-db)")
+    if not security.remove_user(obj.store, name):
+        raise InputError(f"no editor {name!r}")
+    click.echo(f"editor {name} removed")
+
+
+COMMANDS = (persons, tables, normalize, serve, users)

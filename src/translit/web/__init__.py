@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-import time
-from collections import defaultdict, deque
+from pathlib import Path
 
 from flask import Flask, g, jsonify, request, session
 from werkzeug.exceptions import HTTPException
@@ -16,6 +15,7 @@ from ..errors import TranslitError
 from ..lookup import Lookup
 from ..normalize import Normalizer
 from ..store import Store
+from . import security
 
 
 class Engine:
@@ -44,28 +44,6 @@ class Engine:
             self.authority.refresh()
 
 
-class RateLimiter:
-    """Requests per minute per client address; 0 disables it."""
-
-    def __init__(self, per_minute: int):
-        self.per_minute = per_minute
-        self.hits: dict[str, deque] = defaultdict(deque)
-        self.lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        if self.per_minute <= 0:
-            return True
-        now = time.monotonic()
-        with self.lock:
-            q = self.hits[key]
-            while q and now - q[0] > 60:
-                q.popleft()
-            if len(q) >= self.per_minute:
-                return False
-            q.append(now)
-            return True
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -75,7 +53,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY=os.environ.get("TRANSLIT_SECRET_KEY"),
         MAX_CONTENT_LENGTH=int(os.environ.get("TRANSLIT_MAX_BYTES", 2 * 1024 * 1024)),
         MAX_BATCH=int(os.environ.get("TRANSLIT_MAX_BATCH", 1000)),
-        RATE_LIMIT=int(os.environ.get("TRANSLIT_RATE_LIMIT", 0)),
+        RATE_LIMIT=int(os.environ.get("TRANSLIT_RATE_LIMIT", 0)),  # API and /reconcile, per client a minute
+        PAGE_RATE_LIMIT=int(os.environ.get("TRANSLIT_PAGE_RATE_LIMIT", 0)),  # the HTML pages, the same way
+        SECRET_KEY_FILE=os.environ.get("TRANSLIT_SECRET_KEY_FILE"),
+        PUBLIC_URL=os.environ.get("TRANSLIT_PUBLIC_URL"),  # the reconciliation manifest's base, never Host:
+        LOGIN_MAX_FAILURES=int(os.environ.get("TRANSLIT_LOGIN_MAX_FAILURES", 5)),
+        LOGIN_LOCKOUT=float(os.environ.get("TRANSLIT_LOGIN_LOCKOUT", 900)),  # seconds; also the counting window
+        EDITOR_SESSION_HOURS=float(os.environ.get("TRANSLIT_SESSION_HOURS", 12)),
+        REVIEW_QUEUE_MAX=int(os.environ.get("TRANSLIT_REVIEW_QUEUE_MAX", 10_000)),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("TRANSLIT_SECURE_COOKIES", "0") == "1",
@@ -84,10 +69,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     engine = Engine(app.config["TRANSLIT_TABLES"], app.config["TRANSLIT_DB"])
     app.extensions["translit"] = engine
-    if not app.config["SECRET_KEY"]:
-        # shared by every worker through the database, so sessions survive a change of worker
-        app.config["SECRET_KEY"] = engine.store.meta("secret_key", lambda: secrets.token_hex(32))
-    limiter = RateLimiter(app.config["RATE_LIMIT"])
+    security.ensure_tables(engine.store)
+    # from the environment or a file, never from the database (a copy of it must not sign cookies)
+    app.config["SECRET_KEY"] = security.signing_key(app.config["SECRET_KEY"], app.config["SECRET_KEY_FILE"],
+                                                    Path(engine.store.path))
+    api_limiter = security.RateLimiter(engine.store, app.config["RATE_LIMIT"])
+    page_limiter = security.RateLimiter(engine.store, app.config["PAGE_RATE_LIMIT"])
+    app.extensions["translit.throttle"] = security.LoginThrottle(
+        engine.store, app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_LOCKOUT"], app.config["LOGIN_LOCKOUT"])
 
     from .api import api
     from .pages import pages
@@ -100,9 +89,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.before_request
     def _before():
         g.engine = engine
-        if request.path.startswith(("/api/", "/reconcile")) and not limiter.allow(request.remote_addr or "-"):
-            return jsonify(error="too many requests", status=429), 429
+        is_api = request.path.startswith(("/api/", "/reconcile"))
+        if not request.path.startswith("/static/"):
+            limiter = api_limiter if is_api else page_limiter
+            ok, wait = limiter.allow(("api:" if is_api else "page:") + (request.remote_addr or "-"))
+            if not ok:
+                msg = "too many requests; retry later"
+                body = jsonify(error=msg, status=429) if is_api else msg
+                return body, 429, {"Retry-After": str(wait)}
         engine.refresh()
+        # the editor, if any: a session id checked against the database on every request
+        g.user = security.session_user(engine.store, session.get("sid"))
+        if g.user is None and "sid" in session:
+            session.pop("sid")
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(24)
         return None

@@ -10,21 +10,26 @@ from .. import editing
 from ..authority import STYLES
 from ..batch import render
 from ..errors import InputError
+from .security import load_json
 
 api = Blueprint("api", __name__)
 
 
 def _style() -> str:
-    style = request.args.get("style") or (request.get_json(silent=True) or {}).get("style") or "en"
+    body = _json_body() if request.method == "POST" and request.is_json else {}
+    style = request.args.get("style") or body.get("style") or "en"
     if style not in STYLES:
         raise InputError(f"unknown style {style!r}; styles: {', '.join(STYLES)}")
     return style
 
 
 def _json_body() -> dict:
+    """The request's JSON object, parsed once: bad JSON of any depth is a 400, invalid text a 422."""
     if not request.is_json:
         abort(400, "send a JSON body with Content-Type: application/json")
-    data = request.get_json(silent=True)
+    if "json_body" not in g:
+        g.json_body = load_json(request.get_data(cache=True), "the JSON body")
+    data = g.json_body
     if not isinstance(data, dict):
         abort(400, "malformed JSON: expected an object")
     return data

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 from functools import wraps
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -18,13 +20,13 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup, escape
-from werkzeug.security import check_password_hash
 
 from .. import editing
 from ..authority import STYLE_NAMES, STYLES
 from ..batch import render
 from ..errors import InputError, TranslitError
 from ..model import VARIANT_KINDS
+from . import security
 
 pages = Blueprint("pages", __name__)
 
@@ -43,7 +45,7 @@ def check_csrf() -> None:
 def login_required(view):
     @wraps(view)
     def wrapped(*a, **kw):
-        if not session.get("user"):
+        if not g.get("user"):
             return redirect(url_for("pages.login", next=request.path))
         if request.method == "POST":
             check_csrf()
@@ -54,7 +56,7 @@ def login_required(view):
 
 @pages.app_context_processor
 def _globals():
-    return {"styles": STYLES, "style_names": STYLE_NAMES, "user": session.get("user"),
+    return {"styles": STYLES, "style_names": STYLE_NAMES, "user": g.get("user"),
             "csrf": session.get("csrf", "")}
 
 
@@ -71,7 +73,7 @@ def person(pid):
     p = a[pid]
     canon = {s: a.canonical(p, s) for s in STYLES}
     schemes = [(s, s.transliterate(a.western_order(p))) for s in a._schemes_for(p)]
-    history = g.engine.store.history(pid, 20) if session.get("user") else []
+    history = g.engine.store.history(pid, 20) if g.user else []
     return render_template("person.html", p=p, canon=canon, forms=a.full_forms(p), schemes=schemes,
                            history=history)
 
@@ -124,8 +126,11 @@ def normalize():
                 w.writerow([d[k] for k in ("start", "end", "surface", "id", "native", "canonical", "score")])
             return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
                             headers={"Content-Disposition": "attachment; filename=mentions.csv"})
-        if report.unknown:
-            g.engine.store.record_candidates(dict(report.unknown), dict(report.contexts), g.engine.authority.folder.fold)
+        if report.unknown and g.user:  # only editors feed the review queue; anonymous visitors never write
+            from ..batch import record_unknown
+
+            record_unknown(g.engine.store, report, g.engine.authority.folder.fold,
+                           current_app.config["REVIEW_QUEUE_MAX"])
     return render_template("normalize.html", text=text, highlighted=_highlight(text, mentions),
                            mentions=mentions, report=report, style=_style())
 
@@ -151,15 +156,25 @@ def login():
     if request.method == "POST":
         check_csrf()
         name = request.form.get("user", "")
-        pwhash = g.engine.store.user_hash(name)
-        if pwhash and check_password_hash(pwhash, request.form.get("password", "")):
+        throttle = current_app.extensions["translit.throttle"]
+        keys = throttle.keys(name, request.remote_addr or "-")
+        wait = throttle.retry_after(*keys)
+        if wait:
+            flash(f"too many failed logins; try again in {wait} seconds")
+            return render_template("login.html"), 429, {"Retry-After": str(wait)}
+        store = g.engine.store
+        pwhash = store.user_hash(name)
+        # an unknown name costs one hash check too: the answer's time does not tell which names exist
+        if security.verify_password(pwhash, request.form.get("password", "")):
+            throttle.succeeded(keys[0])
+            security.end_session(store, session.get("sid"))
             session.clear()
-            session["user"] = name
-            import secrets
-
+            hours = current_app.config["EDITOR_SESSION_HOURS"]
+            session["sid"] = security.create_session(store, name, pwhash, hours * 3600)
             session["csrf"] = secrets.token_urlsafe(24)
-            nxt = request.args.get("next", "")
-            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else url_for("pages.editor"))
+            nxt = security.local_path(request.args.get("next", ""))
+            return redirect(nxt or url_for("pages.editor"))
+        throttle.failed(*keys)
         flash("wrong user name or password")
         return render_template("login.html"), 401
     return render_template("login.html")
@@ -168,6 +183,7 @@ def login():
 @pages.post("/logout")
 def logout():
     check_csrf()
+    security.end_session(g.engine.store, session.get("sid"))
     session.clear()
     return redirect(url_for("pages.index"))
 
@@ -189,10 +205,10 @@ def editor_person():
     pid = request.form.get("id", "").strip()
     try:
         if pid in g.engine.authority:
-            editing.edit_person(g.engine.authority, g.engine.store, pid, data, session["user"])
+            editing.edit_person(g.engine.authority, g.engine.store, pid, data, g.user)
         else:
             data["id"] = pid
-            editing.add_person(g.engine.authority, g.engine.store, data, session["user"])
+            editing.add_person(g.engine.authority, g.engine.store, data, g.user)
     except TranslitError as exc:
         flash(str(exc))
         return redirect(url_for("pages.editor")), 303
@@ -206,10 +222,10 @@ def editor_variant():
     form = request.form.get("form", "")
     try:
         if request.form.get("action") == "remove":
-            editing.remove_variant(g.engine.authority, g.engine.store, pid, form, session["user"])
+            editing.remove_variant(g.engine.authority, g.engine.store, pid, form, g.user)
         else:
             editing.add_variant(g.engine.authority, g.engine.store, pid, form, request.form.get("kind", "spelling"),
-                                request.form.get("source", ""), session["user"])
+                                request.form.get("source", ""), g.user)
     except TranslitError as exc:
         flash(str(exc))
         return redirect(url_for("pages.editor"), 303)
@@ -234,18 +250,18 @@ def review_decide():
     store, a = g.engine.store, g.engine.authority
     try:
         if action == "reject":
-            store.drop_candidate(key, reject=True, who=session["user"])
+            store.drop_candidate(key, reject=True, who=g.user)
         elif action == "variant":
             editing.add_variant(a, store, request.form.get("id", ""), request.form.get("name", ""), "spelling",
-                                "review queue", session["user"])
-            store.drop_candidate(key, reject=False, who=session["user"])
+                                "review queue", g.user)
+            store.drop_candidate(key, reject=False, who=g.user)
         elif action == "person":
             name = request.form.get("name", "").strip()
             words = name.split()
             data = {"id": request.form.get("id", ""), "native": name, "lang": request.form.get("lang", "en"),
                     "family": words[-1] if words else "", "given": " ".join(words[:-1])}
-            editing.add_person(a, store, data, session["user"])
-            store.drop_candidate(key, reject=False, who=session["user"])
+            editing.add_person(a, store, data, g.user)
+            store.drop_candidate(key, reject=False, who=g.user)
         else:
             abort(400, "action must be reject, variant or person")
     except TranslitError as exc:

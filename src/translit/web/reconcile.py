@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+
+from .security import load_json
 
 reconcile = Blueprint("reconcile", __name__)
 
@@ -12,7 +12,9 @@ TYPE = {"id": "person", "name": "Person"}
 
 
 def manifest() -> dict:
-    base = request.host_url.rstrip("/")
+    # the configured public address (TRANSLIT_PUBLIC_URL), never the request's Host header, which any
+    # client sets: an identifierSpace must not change with it
+    base = (current_app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
     return {
         "versions": ["0.2"],
         "name": "translit name authority",
@@ -52,10 +54,7 @@ def endpoint():
         if cb:
             abort(400, "JSONP is not supported")
         return jsonify(manifest())
-    try:
-        queries = json.loads(raw)
-    except ValueError:
-        abort(400, "queries is not valid JSON")
+    queries = load_json(raw, "queries")  # bad JSON of any depth: 400; a lone surrogate: 422
     if not isinstance(queries, dict):
         abort(400, "queries must be a JSON object of query ids to queries")
     if len(queries) > current_app.config["MAX_BATCH"]:
