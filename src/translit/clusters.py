@@ -1,0 +1,181 @@
+"""Clusters of discovered persons across a corpus: one per person, with a proposal for the authority.
+
+A discovered mention (`discover.Found`) has a key made of its family name read back into Cyrillic and the
+first letter of its given name, so that Péter Gábor / Gábort / Gábor Péter, Hebrang / Hebranga /
+Хебранг and Gomułka / Gomulka / Гомулка share one. A mention of the family name alone joins the one
+cluster with that family name (two Nagys with different given names: it stays apart, "ambiguous").
+Each cluster proposes a person: the native form in the right script and order, in the base
+(nominative) forms, its language, family and given parts, every spelling seen with its count and
+contexts, the evidence, and the nearest persons of the authority when one may be the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .discover import _PATRONYMIC, Discoverer, Found
+from .fold import is_cyrillic
+
+_RU_SURNAME = re.compile(r"(?:ov|ev|in|ow|ew|yn|off|sky|skiy|skij|skii|ski|enko|itch|ich|ovich|evich|ovics)$")
+
+
+@dataclass
+class Cluster:
+    key: str
+    mentions: Counter = field(default_factory=Counter)  # surface -> count
+    forms: list[Found] = field(default_factory=list)  # one Found per distinct surface (the first seen)
+    contexts: list[str] = field(default_factory=list)
+    sources: Counter = field(default_factory=Counter)  # file -> count
+    evidence: Counter = field(default_factory=Counter)
+
+    @property
+    def count(self) -> int:
+        return sum(self.mentions.values())
+
+    def add(self, f: Found, context: str = "", source: str = "") -> None:
+        if f.surface not in self.mentions:
+            self.forms.append(f)
+        self.mentions[f.surface] += 1
+        if context and len(self.contexts) < 5:
+            self.contexts.append(context)
+        if source:
+            self.sources[source] += 1
+        for e in f.evidence:
+            self.evidence[e] += 1
+
+    def absorb(self, other: Cluster) -> None:
+        for f in other.forms:
+            if f.surface not in self.mentions:
+                self.forms.append(f)
+        self.mentions.update(other.mentions)
+        self.contexts.extend(other.contexts[: max(0, 5 - len(self.contexts))])
+        self.sources.update(other.sources)
+        self.evidence.update(other.evidence)
+
+
+class Clusters:
+    """The unknown persons of a corpus, grouped; `merge` joins the clusters of another file or worker."""
+
+    def __init__(self, discoverer: Discoverer):
+        self.d = discoverer
+        self.by_key: dict[str, Cluster] = {}
+
+    def add(self, found: list[Found], text: str = "", source: str = "", base: int = 0) -> None:
+        for f in found:
+            ctx = text[max(0, f.start - base - 50):f.end - base + 50].replace("\n", " ") if text else ""
+            self.by_key.setdefault(f.cluster, Cluster(f.cluster)).add(f, ctx, source)
+
+    def merge(self, other: Clusters) -> None:
+        for key, c in other.by_key.items():
+            if key in self.by_key:
+                self.by_key[key].absorb(c)
+            else:
+                self.by_key[key] = c
+
+    def resolved(self) -> list[Cluster]:
+        """The clusters with the family-name-only ones joined to their one fuller cluster."""
+        full: dict[str, list[Cluster]] = {}
+        for c in self.by_key.values():
+            fam, _, given = c.key.partition("|")
+            if given:
+                full.setdefault(fam, []).append(c)
+        out: dict[str, Cluster] = {k: c for k, c in self.by_key.items() if k.partition("|")[2]}
+        for key, c in self.by_key.items():
+            fam, _, given = key.partition("|")
+            if given:
+                continue
+            cands = full.get(fam) or self._by_stems(c, full)
+            if cands and len(cands) == 1:
+                target = out[cands[0].key]
+                target.absorb(c)
+            else:
+                out[key] = c
+        return sorted(out.values(), key=lambda c: (-c.count, c.key))
+
+    def _by_stems(self, c: Cluster, full: dict[str, list[Cluster]]) -> list[Cluster] | None:
+        """A lone inflected family name (Hebranggal, Гомулкой) whose stem is a cluster's family name."""
+        for f in c.forms:
+            for stem in sorted(self.d.stems(f.surface), key=len, reverse=True):
+                key = self.d.family_key(stem)
+                if key in full:
+                    return full[key]
+        return None
+
+    def to_dicts(self, limit: int | None = None) -> list[dict]:
+        return [proposal(self.d, c) for c in self.resolved()[:limit]]
+
+
+def proposal(d: Discoverer, c: Cluster) -> dict:
+    """What a cluster proposes for the authority, with its evidence and the nearest known persons."""
+    best = max(c.forms, key=lambda f: (len(f.base), c.mentions[f.surface], not f.surface.endswith(".")))
+    lang = _lang(d, c, best)
+    words = list(best.base)
+    fam_i = best.family if 0 <= best.family < len(words) else len(words) - 1
+    cyr_form = next((f for f in sorted(c.forms, key=lambda f: -len(f.base)) if is_cyrillic(f.surface)
+                     and len(f.base) == len(words)), None)
+    if lang == "ru":
+        if cyr_form is not None:
+            words, fam_i = list(cyr_form.base), cyr_form.family
+        else:
+            words = [_reverse(d, w) for w in words]
+    elif lang in ("sh", "sr", "hr", "bs", "sl", "mk") and all(is_cyrillic(w) for w in words):
+        words = [d._sr_latin(w) for w in words]
+    family = words[fam_i] if 0 <= fam_i < len(words) else ""
+    others = [w for i, w in enumerate(words) if i != fam_i]
+    given = [w for w in others if not _PATRONYMIC.search(w)]
+    patronymic = [w for w in others if _PATRONYMIC.search(w)]
+    if lang == "hu":
+        order, native = "family-given", " ".join([family, *given])
+    else:
+        order, native = "given-family", " ".join([*given, *patronymic, family])
+    nearest = []
+    for query in {native, best.surface}:
+        res = d.lookup.lookup(query, limit=3)
+        for m in res.candidates:
+            if m.score >= 0.5 and m.person.id not in {n["id"] for n in nearest}:
+                nearest.append({"id": m.person.id, "native": m.person.native, "score": round(m.score, 3)})
+    return {
+        "cluster": c.key, "count": c.count, "native": native, "lang": lang, "family": family,
+        "given": " ".join(given), "patronymic": " ".join(patronymic), "order": order,
+        "spellings": dict(c.mentions.most_common()), "evidence": [e for e, _ in c.evidence.most_common(5)],
+        "contexts": c.contexts[:3], "sources": dict(c.sources.most_common(10)), "nearest": nearest[:3],
+    }
+
+
+def _lang(d: Discoverer, c: Cluster, best: Found) -> str:
+    """The person's language: what its given names are usual in, else a Russian surname's shape (Konyev in a
+    Hungarian text is Конев), else the script and letters of its spellings."""
+    given = Counter()
+    for f in c.forms:
+        for i, w in enumerate(f.base):
+            if i != f.family and not w.endswith("."):
+                g = d.lex.given_lang.get(d.fold(d._sr_latin(w) if is_cyrillic(w) else w))
+                if g:
+                    given[g] += 1
+    if given:
+        return given.most_common(1)[0][0]
+    fam = best.base[best.family] if 0 <= best.family < len(best.base) else best.base[-1]
+    letters = Counter(f.lang for f in c.forms if f.lang)
+    if _RU_SURNAME.search(fam.lower()) and not {"sh", "sr", "pl"} & set(letters):
+        return "ru"
+    return letters.most_common(1)[0][0] if letters else ""
+
+
+_HU_INITIAL = {"Gy": "Д", "Sz": "С", "Cs": "Ч", "Zs": "Ж", "Ny": "Н", "Ty": "Т", "Dzs": "Дж"}
+
+
+def _reverse(d: Discoverer, word: str) -> str:
+    """A romanized word of a Russian's name in Cyrillic (initials too: Sz. -> С.)."""
+    if word.endswith(".") and len(word) <= 4:
+        letter = _HU_INITIAL.get(word[:-1]) or _reverse_word(d, word[:-1])[:1]
+        return f"{letter}." if letter else word
+    return _reverse_word(d, word) or word
+
+
+def _reverse_word(d: Discoverer, word: str) -> str:
+    from .romanized import reverse_candidates
+
+    cands = reverse_candidates(word, d.lookup.authority.tables, limit=1)
+    return cands[0][0] if cands else ""
