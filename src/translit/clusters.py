@@ -58,9 +58,11 @@ class Cluster:
 class Clusters:
     """The unknown persons of a corpus, grouped; `merge` joins the clusters of another file or worker."""
 
-    def __init__(self, discoverer: Discoverer):
-        self.d = discoverer
-        self.by_key: dict[str, Cluster] = {}
+    def __init__(self):
+        self.by_key: dict[str, Cluster] = {}  # plain data: a worker process's clusters travel back by pickle
+
+    def __len__(self) -> int:
+        return len(self.by_key)
 
     def add(self, found: list[Found], text: str = "", source: str = "", base: int = 0) -> None:
         for f in found:
@@ -74,7 +76,7 @@ class Clusters:
             else:
                 self.by_key[key] = c
 
-    def resolved(self) -> list[Cluster]:
+    def resolved(self, d: Discoverer) -> list[Cluster]:
         """The clusters with the family-name-only ones joined to their one fuller cluster."""
         full: dict[str, list[Cluster]] = {}
         for c in self.by_key.values():
@@ -86,7 +88,7 @@ class Clusters:
             fam, _, given = key.partition("|")
             if given:
                 continue
-            cands = full.get(fam) or self._by_stems(c, full)
+            cands = full.get(fam) or self._by_stems(d, c, full)
             if cands and len(cands) == 1:
                 target = out[cands[0].key]
                 target.absorb(c)
@@ -94,17 +96,18 @@ class Clusters:
                 out[key] = c
         return sorted(out.values(), key=lambda c: (-c.count, c.key))
 
-    def _by_stems(self, c: Cluster, full: dict[str, list[Cluster]]) -> list[Cluster] | None:
+    @staticmethod
+    def _by_stems(d: Discoverer, c: Cluster, full: dict[str, list[Cluster]]) -> list[Cluster] | None:
         """A lone inflected family name (Hebranggal, Гомулкой) whose stem is a cluster's family name."""
         for f in c.forms:
-            for stem in sorted(self.d.stems(f.surface), key=len, reverse=True):
-                key = self.d.family_key(stem)
+            for stem in sorted(d.stems(f.surface), key=len, reverse=True):
+                key = d.family_key(stem)
                 if key in full:
                     return full[key]
         return None
 
-    def to_dicts(self, limit: int | None = None) -> list[dict]:
-        return [proposal(self.d, c) for c in self.resolved()[:limit]]
+    def to_dicts(self, d: Discoverer, limit: int | None = None) -> list[dict]:
+        return [proposal(d, c) for c in self.resolved(d)[:limit]]
 
 
 def proposal(d: Discoverer, c: Cluster) -> dict:
@@ -137,7 +140,7 @@ def proposal(d: Discoverer, c: Cluster) -> dict:
             if m.score >= 0.5 and m.person.id not in {n["id"] for n in nearest}:
                 nearest.append({"id": m.person.id, "native": m.person.native, "score": round(m.score, 3)})
     return {
-        "cluster": c.key, "count": c.count, "native": native, "lang": lang, "family": family,
+        "cluster": c.key, "name": c.mentions.most_common(1)[0][0], "count": c.count, "native": native, "lang": lang, "family": family,
         "given": " ".join(given), "patronymic": " ".join(patronymic), "order": order,
         "spellings": dict(c.mentions.most_common()), "evidence": [e for e, _ in c.evidence.most_common(5)],
         "contexts": c.contexts[:3], "sources": dict(c.sources.most_common(10)), "nearest": nearest[:3],

@@ -149,6 +149,17 @@ _STOP = {
 }
 
 
+_DISCOVERERS: dict[int, Discoverer] = {}
+
+
+def discoverer_for(lookup: Lookup) -> Discoverer:
+    """The process's discoverer of a lookup (built once: it loads the lexicon and learns words)."""
+    d = _DISCOVERERS.get(id(lookup))
+    if d is None or d.lookup is not lookup:
+        d = _DISCOVERERS[id(lookup)] = Discoverer(lookup)
+    return d
+
+
 class Discoverer:
     """Finds unknown persons in texts; one per process (it caches what it learnt about each word)."""
 
@@ -214,6 +225,28 @@ class Discoverer:
         if _SURNAME_STRONG.search(base.lower()) or _SURNAME_STRONG.search(word.lower()):
             return "S", base, "surname ending"
         return "", base, ""
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one Discoverer per process
+    def _ru_reading(self, word: str) -> tuple[str, str, str]:
+        """A Latin word read back into Cyrillic (the reverse transliteration's best reading) and classed
+        by pymorphy3: Leonid -> Леонид, a given name."""
+        from .romanized import reverse_candidates
+
+        if len(word) < 3:
+            return "", word, ""
+        cands = reverse_candidates(word, self.lookup.authority.tables, limit=1)
+        if not cands:
+            return "", word, ""
+        cyr = cands[0][0]
+        m = _morph()
+        for p in m.parse(cyr.lower())[:3] if m is not None else ():
+            if p.normal_form != cyr.lower() or p.score < 0.1:
+                continue  # the word as it stands must be the name's base form
+            for tag, cls, what in (("Name", "G", "given name"), ("Patr", "P", "patronymic"),
+                                   ("Surn", "S", "surname")):
+                if tag in p.tag.grammemes:
+                    return cls, word, f"{what} (pymorphy3, read as {cyr})"
+        return "", word, ""
 
     def _sr_latin(self, word: str) -> str:
         schemes = self.lookup.authority.schemes
@@ -341,6 +374,9 @@ class Discoverer:
         if len(words) > 4:
             return None
         infos = [self.word_info(w[2], self._serbian) for w in words]
+        if len(words) > 1:  # a romanized Russian given name, patronymic or surname: read back, ask pymorphy3
+            infos = [self._ru_reading(w[2]) if c == "" and not is_cyrillic(w[2]) else (c, b, r)
+                     for w, (c, b, r) in zip(words, infos, strict=True)]
         if words and _SENTENCE_END.search(text, 0, words[0][0]) and not infos[0][0] and len(words) > 1:
             words, infos = words[1:], infos[1:]  # "Then Leonid Brezhnev": the first word of the sentence
         if not words:
