@@ -82,13 +82,15 @@ def _tei_head(title: str) -> str:
     )
 
 
-def _tei_body(text: str, mentions: list[Mention]) -> str:
+def _tei_body(text: str, mentions: list[Mention], found=()) -> str:
     out, pos = [], 0
-    for m in mentions:
+    for m in sorted([*mentions, *found], key=lambda m: m.start):
         out.append(escape(text[pos:m.start]))
-        out.append(
-            f'<persName ref="#{escape(m.match.person.id)}" key="{escape(m.match.canonical)}">{escape(m.surface)}</persName>'
-        )
+        if isinstance(m, Mention):
+            out.append(f'<persName ref="#{escape(m.match.person.id)}" key="{escape(m.match.canonical)}">'
+                       f'{escape(m.surface)}</persName>')
+        else:  # a person the authority does not know: no @ref, the cluster as its key
+            out.append(f'<persName key="{escape(m.cluster)}">{escape(m.surface)}</persName>')
         pos = m.end
     out.append(escape(text[pos:]))
     paras = "".join(out).split("\n\n")
@@ -123,7 +125,7 @@ def normalize_csv(nz: Normalizer, text: str, column: str) -> str:
 
 
 def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en", tables: str | None = None,
-                db: str | None = None, errors: str = "strict", column: str | None = None):
+                db: str | None = None, errors: str = "strict", column: str | None = None, discover: bool = False):
     """The normalized output of one file, piece by piece: the file is read in chunks of about a megabyte
     (cut at blank lines where it can be), so memory stays bounded whatever the file's size. CSV input is
     read whole (a table, not a corpus)."""
@@ -136,6 +138,9 @@ def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en"
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     chunks = chunked(iter_lines(path, errors))
+    if discover and fmt in ("spans", "tei"):
+        yield from _discovered_output(nz, chunks, report, fmt, Path(path).name)
+        return
     if fmt == "spans":
         for m in nz.find_stream(chunks, report):
             yield json.dumps(m.to_dict(), ensure_ascii=False) + "\n"
@@ -150,16 +155,40 @@ def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en"
         yield nz.replace(chunk, nz.find(chunk, report), mark=fmt == "annotate")
 
 
+def _discovered_output(nz: Normalizer, chunks, report: Report, fmt: str, title: str):
+    """Spans or TEI with the persons the authority does not know as well: spans with "id": null, their
+    cluster and proposal; <persName> without @ref."""
+    report.collect_unknown = True
+    if fmt == "tei":
+        yield _tei_head(title)
+    base = 0
+    for chunk in chunks:
+        mentions = nz.find(chunk, report)
+        found = nz.last_found  # offsets in the chunk (find reads it as a text of its own)
+        if fmt == "tei":
+            yield _tei_body(chunk, mentions, found)
+        else:
+            items = sorted([(m.start, m.to_dict()) for m in mentions] + [(f.start, f.to_dict()) for f in found],
+                           key=lambda x: x[0])
+            for _, d in items:
+                d["start"] += base
+                d["end"] += base
+                yield json.dumps(d, ensure_ascii=False) + "\n"
+        base += len(chunk)
+    if fmt == "tei":
+        yield _TEI_FOOT
+
+
 def normalize_file(path: str, fmt: str = "spans", style: str = "en", tables: str | None = None,
                    db: str | None = None, errors: str = "strict", column: str | None = None,
-                   unknown: bool = True):
+                   unknown: bool = True, discover: bool = False):
     """Normalize one file; returns (output text, Report). Runs in worker processes too.
 
     `unknown=False` skips collecting unknown names (the report then has the persons' forms only),
     which lets the normalizer skip every capitalised word that is not a name."""
     report = Report(collect_unknown=unknown)
     out = "".join(iter_output(path, report, fmt=fmt, style=style, tables=tables, db=db, errors=errors,
-                              column=column))
+                              column=column, discover=discover))
     return out, report
 
 
@@ -217,9 +246,11 @@ def normalize_dataframe(df, column: str, style: str = "en", tables: str | None =
     return df.map_partitions(part, meta=meta)
 
 
-def normalize_paths_dask(paths: list[str], client, fmt: str = "spans", style: str = "en", tables=None):
+def normalize_paths_dask(paths: list[str], client, fmt: str = "spans", style: str = "en", tables=None,
+                         discover: bool = False):
     """Normalize files on a Dask cluster; yields (path, output, report) in order."""
-    futures = client.map(normalize_file, paths, fmt=fmt, style=style, tables=tables, pure=False)
+    futures = client.map(normalize_file, paths, fmt=fmt, style=style, tables=tables, discover=discover,
+                         pure=False)
     for p, f in zip(paths, futures, strict=True):
         out, rep = f.result()
         yield p, out, rep

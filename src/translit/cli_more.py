@@ -184,8 +184,10 @@ def tables_import(obj, csv_file, who):
 @click.option("--jobs", "-j", default=1, show_default=True, help="Processes on this machine.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to run on a cluster.")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", help="Bad UTF-8 input.")
+@click.option("--unknown", "discover", is_flag=True,
+              help="Spans and TEI also mark the persons the authority does not know (\"id\": null, a cluster).")
 @click.pass_obj
-def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, errors):
+def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, errors, discover):
     """Find every mention of the table's persons in FILES (or standard input) and normalize it.
 
     Example: translit normalize --format spans article.txt
@@ -197,17 +199,18 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
     for p in paths:
         if p != "-" and not Path(p).is_file():
             raise InputError(f"{p}: no such file")
-    kw = dict(fmt=fmt, style=style, tables=obj.tables_dir, errors=errors, column=column)
+    kw = dict(fmt=fmt, style=style, tables=obj.tables_dir, errors=errors, column=column, discover=discover)
     if not obj.no_db and obj.store is not None and obj.store.path.exists():
         kw["db"] = str(obj.store.path)
     # unknown names are collected for --report and for the review queue of a database
-    kw["unknown"] = bool(report_path or kw.get("db"))
+    kw["unknown"] = bool(report_path or kw.get("db") or discover)
     total = Report()
     if scheduler:
         from dask.distributed import Client
 
         with Client(scheduler) as client:
-            results = normalize_paths_dask(paths, client, fmt=fmt, style=style, tables=obj.tables_dir)
+            results = normalize_paths_dask(paths, client, fmt=fmt, style=style, tables=obj.tables_dir,
+                                           discover=discover)
             for _, out, rep in results:
                 sys.stdout.write(out)
                 total.merge(rep)

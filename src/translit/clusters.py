@@ -15,9 +15,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .discover import _PATRONYMIC, Discoverer, Found
+from .discover import Discoverer, Found
 from .fold import is_cyrillic
+from .nameshape import _PATRONYMIC, skeleton
 
+_SR = re.compile("[јљњђћџЈЉЊЂЋЏ]")
 _RU_SURNAME = re.compile(r"(?:ov|ev|in|ow|ew|yn|off|sky|skiy|skij|skii|ski|enko|itch|ich|ovich|evich|ovics)$")
 
 
@@ -77,47 +79,77 @@ class Clusters:
                 self.by_key[key] = c
 
     def resolved(self, d: Discoverer) -> list[Cluster]:
-        """The clusters with the family-name-only ones joined to their one fuller cluster."""
-        full: dict[str, list[Cluster]] = {}
-        for c in self.by_key.values():
-            fam, _, given = c.key.partition("|")
-            if given:
-                full.setdefault(fam, []).append(c)
-        out: dict[str, Cluster] = {k: c for k, c in self.by_key.items() if k.partition("|")[2]}
-        for key, c in self.by_key.items():
-            fam, _, given = key.partition("|")
-            if given:
-                continue
-            cands = full.get(fam) or self._by_stems(d, c, full)
-            if cands and len(cands) == 1:
-                target = out[cands[0].key]
+        """The clusters with inflected family names joined to their base form's cluster (Hebrangot, Хебранга
+        -> Hebrang: the inflection rules' stems of the family name), and family-name-only ones joined to the
+        one fuller cluster of that family name (two of them: it stays apart)."""
+        out: dict[str, Cluster] = {}
+        for c in sorted(self.by_key.values(), key=lambda c: (-c.count, c.key)):
+            target = self._stem_target(d, c, out)
+            if target is not None:
                 target.absorb(c)
             else:
-                out[key] = c
+                out[c.key] = _copy(c)
+        full: dict[str, list[str]] = {}
+        for key in out:
+            fam, _, given = key.partition("|")
+            if given:
+                full.setdefault(fam, []).append(key)
+        for key in [k for k in out if not k.partition("|")[2]]:
+            cands = full.get(key.partition("|")[0])
+            if cands and len(cands) == 1:
+                out[cands[0]].absorb(out.pop(key))
         return sorted(out.values(), key=lambda c: (-c.count, c.key))
 
     @staticmethod
-    def _by_stems(d: Discoverer, c: Cluster, full: dict[str, list[Cluster]]) -> list[Cluster] | None:
-        """A lone inflected family name (Hebranggal, Гомулкой) whose stem is a cluster's family name."""
+    def _stem_target(d: Discoverer, c: Cluster, out: dict[str, Cluster]) -> Cluster | None:
+        """The cluster (of those kept so far) whose family name is a stem of this one's, same given initial."""
+        if c.key in out:
+            return out[c.key]
+        fam, _, given = c.key.partition("|")
         for f in c.forms:
-            for stem in sorted(d.stems(f.surface), key=len, reverse=True):
-                key = d.family_key(stem)
-                if key in full:
-                    return full[key]
+            word = f.words[f.family] if 0 <= f.family < len(f.words) else f.words[-1]
+            for stem in sorted(d.stems(word), key=len, reverse=True):
+                for key in (f"{skeleton(stem)}|{given}", f"{skeleton(stem)}|"):
+                    if key != c.key and key in out and (given or key.endswith("|")):
+                        return out[key]
         return None
 
     def to_dicts(self, d: Discoverer, limit: int | None = None) -> list[dict]:
         return [proposal(d, c) for c in self.resolved(d)[:limit]]
 
 
+def _copy(c: Cluster) -> Cluster:
+    new = Cluster(c.key)
+    new.absorb(c)
+    return new
+
+
 def proposal(d: Discoverer, c: Cluster) -> dict:
     """What a cluster proposes for the authority, with its evidence and the nearest known persons."""
-    best = max(c.forms, key=lambda f: (len(f.base), c.mentions[f.surface], not f.surface.endswith(".")))
-    lang = _lang(d, c, best)
+    prop = propose(d, c.forms, c.mentions)
+    nearest = []
+    for query in dict.fromkeys([prop["native"], c.mentions.most_common(1)[0][0]]):
+        res = d.lookup.lookup(query, limit=3)
+        for m in res.candidates:
+            if m.score >= 0.5 and m.person.id not in {n["id"] for n in nearest}:
+                nearest.append({"id": m.person.id, "native": m.person.native, "score": round(m.score, 3)})
+    return {
+        "cluster": c.key, "name": c.mentions.most_common(1)[0][0], "count": c.count, **prop,
+        "spellings": dict(c.mentions.most_common()), "evidence": [e for e, _ in c.evidence.most_common(5)],
+        "contexts": c.contexts[:3], "sources": dict(c.sources.most_common(10)), "nearest": nearest[:3],
+    }
+
+
+def propose(d: Discoverer, forms: list[Found], counts: Counter | None = None) -> dict:
+    """The person that spellings of one cluster propose: native form in the right script and order, in
+    base (nominative) forms, its language, family, given and patronymic parts."""
+    counts = counts or Counter()
+    best = max(forms, key=lambda f: (len(f.base) - sum(w.endswith(".") for w in f.base) / 2, counts[f.surface]))
+    lang = _lang(d, forms, best)
     words = list(best.base)
     fam_i = best.family if 0 <= best.family < len(words) else len(words) - 1
-    cyr_form = next((f for f in sorted(c.forms, key=lambda f: -len(f.base)) if is_cyrillic(f.surface)
-                     and len(f.base) == len(words)), None)
+    cyr_form = max((f for f in forms if is_cyrillic(f.surface) and not _SR.search(f.surface)),
+                   key=lambda f: (len(f.base) - sum(w.endswith(".") for w in f.base), counts[f.surface]), default=None)
     if lang == "ru":
         if cyr_form is not None:
             words, fam_i = list(cyr_form.base), cyr_form.family
@@ -133,37 +165,28 @@ def proposal(d: Discoverer, c: Cluster) -> dict:
         order, native = "family-given", " ".join([family, *given])
     else:
         order, native = "given-family", " ".join([*given, *patronymic, family])
-    nearest = []
-    for query in {native, best.surface}:
-        res = d.lookup.lookup(query, limit=3)
-        for m in res.candidates:
-            if m.score >= 0.5 and m.person.id not in {n["id"] for n in nearest}:
-                nearest.append({"id": m.person.id, "native": m.person.native, "score": round(m.score, 3)})
-    return {
-        "cluster": c.key, "name": c.mentions.most_common(1)[0][0], "count": c.count, "native": native, "lang": lang, "family": family,
-        "given": " ".join(given), "patronymic": " ".join(patronymic), "order": order,
-        "spellings": dict(c.mentions.most_common()), "evidence": [e for e, _ in c.evidence.most_common(5)],
-        "contexts": c.contexts[:3], "sources": dict(c.sources.most_common(10)), "nearest": nearest[:3],
-    }
+    return {"native": native, "lang": lang, "family": family, "given": " ".join(given),
+            "patronymic": " ".join(patronymic), "order": order}
 
 
-def _lang(d: Discoverer, c: Cluster, best: Found) -> str:
-    """The person's language: what its given names are usual in, else a Russian surname's shape (Konyev in a
-    Hungarian text is Конев), else the script and letters of its spellings."""
-    given = Counter()
-    for f in c.forms:
+def _lang(d: Discoverer, forms: list[Found], best: Found) -> str:
+    """The person's language, by votes: the languages its given names are usual in, the letters of its
+    spellings, a Russian surname's shape and a patronymic (Konyev in a Hungarian text is Конев)."""
+    votes: Counter = Counter()
+    for f in forms:
+        if f.lang:
+            votes[f.lang] += 1
         for i, w in enumerate(f.base):
-            if i != f.family and not w.endswith("."):
-                g = d.lex.given_lang.get(d.fold(d._sr_latin(w) if is_cyrillic(w) else w))
-                if g:
-                    given[g] += 1
-    if given:
-        return given.most_common(1)[0][0]
+            if i == f.family or w.endswith("."):
+                continue
+            if _PATRONYMIC.search(w):
+                votes["ru"] += 3
+            for lang in (langs := d.lex.given_lang.get(d.fold(d._sr_latin(w) if is_cyrillic(w) else w), ())):
+                votes[lang] += 1 / len(langs)
     fam = best.base[best.family] if 0 <= best.family < len(best.base) else best.base[-1]
-    letters = Counter(f.lang for f in c.forms if f.lang)
-    if _RU_SURNAME.search(fam.lower()) and not {"sh", "sr", "pl"} & set(letters):
-        return "ru"
-    return letters.most_common(1)[0][0] if letters else ""
+    if _RU_SURNAME.search(fam.lower()) and not re.search("[čćšžđČĆŠŽĐłŁ]", fam):
+        votes["ru"] += 2
+    return votes.most_common(1)[0][0] if votes else ""
 
 
 _HU_INITIAL = {"Gy": "Д", "Sz": "С", "Cs": "Ч", "Zs": "Ж", "Ny": "Н", "Ty": "Т", "Dzs": "Дж"}

@@ -18,30 +18,29 @@ fall together (`clusters.Clusters` joins the keys across a corpus).
 from __future__ import annotations
 
 import re
-import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .fold import is_cyrillic
 from .lookup import Lookup
-
-# a capitalised word, or an initial (Hungarian initials have two letters: Gy., Sz., Ny., Cs., Zs., Ty.)
-# (`_words` keeps those whose first letter is a capital and that are not all capitals)
-_WORD = re.compile(r"(?<![\w'’-])(?:(?:Gy|Sz|Ny|Cs|Zs|Ty|Dzs|Dž|Lj|Nj|[^\W\d_])\.(?![^\W\d_])|"
-                   r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*[^\W\d_])")
-_GAP = re.compile(r"[ \t\u00a0]+|[ \t]*-?\n[ \t]*")
-_SENTENCE_END = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n)[ \t\n]*[\"“„«(]?$")
-# surname endings by family of languages; the first group is strong enough for a lone word
-_SURNAME_STRONG = re.compile(
-    r"(?:ović|ovič|ovic|ević|evič|evic|ić|vić|ич|ович|евич|ovich|evich|owitsch|ewitsch|ovics|evics|"
-    r"ovski|ovsky|ovskij|ovskii|evskij|evskii|evsky|skij|skii|ски|ский|цкий|ckij|cki|ski|sky|"
-    r"enko|енко|uk|ук|shvili|švili|швили|dze|дзе|yan|ян|ova|eva|ова|ева|ина|ov|ev|ёв|ов|ев|ow|ew|ин|in)$")
-_PATRONYMIC = re.compile(r"(?:ovich|evich|ovics|evics|owitsch|ewitsch|ovitch|evitch|ovič|evič|ович|евич|ична|овна|"
-                         r"евна|ovna|evna|ovnа|ichna|ičná|ovny|ovnu|ovnak)$", re.I)
-_SURNAME_DE = re.compile(r"(?:ić|ič|ov|ev|in|ski|sky|skij|ow|ew|owitsch|ović|enko|schwili)$")
-_SR_LETTER = re.compile("[јљњђћџЈЉЊЂЋЏ]")
-_INITIAL = re.compile(r"^(?:Gy|Sz|Ny|Cs|Zs|Ty|Dzs|Dž|Lj|Nj|[^\W\d_])\.$")
+from .nameshape import (
+    _GAP,
+    _INITIAL,
+    _PATRONYMIC,
+    _SENTENCE_END,
+    _SR_LETTER,
+    _SURNAME_DE,
+    _SURNAME_STRONG,
+    _WORD,
+    _family_index,
+    _morph,
+    _name_lang,
+    _recase,
+    _ru_tags,
+    load_lexicon,
+    skeleton,
+    text_language,
+)
 
 
 @dataclass
@@ -57,97 +56,17 @@ class Found:
     cluster: str = ""
     lang: str = ""
     family: int = -1  # index of the family name among `words`
+    proposed: dict = field(default_factory=dict)  # native form, language, parts (clusters.propose)
 
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "surface": self.surface, "id": None,
-                "cluster": self.cluster, "proposed": self.proposed(), "evidence": self.evidence}
-
-    def proposed(self) -> dict:
-        full = [w for w in self.base]
-        fam = full[self.family] if 0 <= self.family < len(full) else ""
-        given = [w for i, w in enumerate(full) if i != self.family and not w.endswith(".")
-                 and not _PATRONYMIC.search(w)]
-        patr = [w for i, w in enumerate(full) if i != self.family and _PATRONYMIC.search(w)]
-        return {"native": " ".join(full), "lang": self.lang, "family": fam, "given": " ".join(given),
-                "patronymic": " ".join(patr),
-                "order": "family-given" if self.family == 0 and len(full) > 1 else "given-family"}
+                "cluster": self.cluster, "proposed": self.proposed, "evidence": self.evidence}
 
 
-@dataclass
-class Lexicon:
-    """What discovery knows of words: given names, words that are never persons, titles."""
-
-    given: set[str] = field(default_factory=set)
-    not_persons: set[str] = field(default_factory=set)
-    titles: set[str] = field(default_factory=set)
-    months: set[str] = field(default_factory=set)
-    given_lang: dict[str, str] = field(default_factory=dict)  # given name -> the language it is usual in
-
-
-def load_lexicon(lookup: Lookup) -> Lexicon:
-    tables = lookup.authority.tables
-    fold = lookup.authority.folder.fold
-    data = tomllib.loads((tables.directory / "discovery.toml").read_text(encoding="utf-8"))
-    words = data.get("words", {})
-    lex = Lexicon()
-    for lang, names in data.get("given_names", {}).items():
-        for w in names:
-            lex.given_lang.setdefault(fold(w), lang)
-    for person in lookup.authority:
-        for g in person.given_names:
-            lex.given_lang.setdefault(fold(g), person.lang)
-    lex.given = set(lex.given_lang) | {k for k in lookup.index.given_keys if len(k) > 2}
-    lex.months = {fold(w) for w in words.get("months", [])}
-    lex.not_persons = {fold(w) for w in words.get("not_persons", [])} | lex.months
-    lex.not_persons |= {fold(w) for w in words.get("nationalities", [])}
-    lex.titles = set(lookup.titles) | {fold(w).rstrip(".") for w in words.get("roles", [])}
-    return lex
-
-
-@lru_cache(maxsize=1)
-def _morph():
-    try:
-        import pymorphy3
-    except ImportError:  # pragma: no cover - a dependency of the package
-        return None
-    return pymorphy3.MorphAnalyzer()
-
-
-@lru_cache(maxsize=200_000)
-def _ru_tags(word: str) -> frozenset[str]:
-    """pymorphy3's tags of a Cyrillic word's likely readings (Name, Surn, Patr, Geox, Orgn ...)."""
-    m = _morph()
-    if m is None:
-        return frozenset()
-    tags: set[str] = set()
-    for p in m.parse(word)[:3]:
-        if p.score >= 0.1:
-            tags |= set(p.tag.grammemes)
-    return frozenset(tags)
-
-
-def text_language(text: str) -> str:
-    """The language of a text by its function words and letters: en, de, hu, sh, ru, sr (Cyrillic), or ''."""
-    sample = text[:20000].lower()
-    cyr = sum(1 for c in sample if "а" <= c <= "я" or c in "ёјљњђћџ")
-    lat = sum(1 for c in sample if "a" <= c <= "z")
-    if cyr > lat:
-        return "sr" if sum(sample.count(c) for c in "јљњђћџ") > cyr / 200 else "ru"
-    words = re.findall(r"[a-zäöüßáéíóőúűčćšžđ]+", sample)
-    counts = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOP.items()}
-    best = max(counts, key=counts.get) if counts else ""
-    return best if counts.get(best) else ""
-
-
-_STOP = {
-    "en": set("the and of to in was that with for his by on as from".split()),
-    "de": set("der die das und ist nicht mit von zu den dem des auf sich wurde".split()),
-    "hu": set("a az és hogy nem is egy volt mint meg csak már pedig ezt".split()),
-    "sh": set("i je u da se na za od su koji kao što bio sa".split()),
-    "pl": set("i w nie się na że z do jest jak to przez był".split()),
-    "cs": set("a v se na je že s do jako by byl který také".split()),
-}
-
+# after these a lone capitalised word is a place (u Poljskoj, в Москве, in Moskau)
+_PLACE_PREPOSITIONS = frozenset("u iz na do za kroz prema у из на до за кроз в во из-за под над in im nach aus".split())
+# adjectival endings (Varšavskog, Варшавского) before a noun in lower case
+_ADJECTIVE = re.compile(r"(?:sk|ck|šk|čk|ск|цк|шк|чк)(?:og|oga|om|omu|oj|e|i|a|ih|im|u|ого|ому|ом|ой|ая|ую|ие|их|им|ей|ог|ога|ому|ој|е|и|а|у)$")
 
 _DISCOVERERS: dict[int, Discoverer] = {}
 
@@ -169,6 +88,7 @@ class Discoverer:
         self.inflector = lookup.inflector
         self.lex = load_lexicon(lookup)
         self._serbian = False
+        self._proposed: dict[tuple[str, str], dict] = {}
         self._word: dict[tuple[str, bool], tuple[str, str, str]] = {}
 
     # -- words ---------------------------------------------------------------------------
@@ -206,9 +126,12 @@ class Discoverer:
             tags = _ru_tags(word.lower())
             if tags & {"Geox", "Orgn", "Abbr"} and not tags & {"Name", "Surn", "Patr"}:
                 return "X", word, "a place or organisation (pymorphy3)"
-        latin = self.fold(self._sr_latin(word)) if cyr else key
-        if key in self.lex.given or latin in self.lex.given:
+        if key in self.lex.given:
             return "G", word, "known given name"
+        if cyr:  # a Serbian or Hungarian given name in Russian: Сретена -> Sreten, Ференц -> Ferenc
+            base = self._ru_base(word)
+            if {self.fold(self._sr_latin(word)), self.fold(self._sr_latin(base))} & self.lex.given:
+                return "G", base, "known given name"
         if _PATRONYMIC.search(word):
             return "P", self._base(word), "patronymic"
         if cyr:
@@ -222,7 +145,7 @@ class Discoverer:
         base = self._base(word)
         if base != word and self.fold(base) in self.lex.given:
             return "G", base, "known given name, inflected"
-        if _SURNAME_STRONG.search(base.lower()) or _SURNAME_STRONG.search(word.lower()):
+        if len(base) >= 5 and (_SURNAME_STRONG.search(base.lower()) or _SURNAME_STRONG.search(word.lower())):
             return "S", base, "surname ending"
         return "", base, ""
 
@@ -239,7 +162,9 @@ class Discoverer:
             return "", word, ""
         cyr = cands[0][0]
         m = _morph()
-        for p in m.parse(cyr.lower())[:3] if m is not None else ():
+        if m is None or not m.word_is_known(cyr.lower()):
+            return "", word, ""  # pymorphy3's guesses for words it does not know name anything (Sein -> Сейн)
+        for p in m.parse(cyr.lower())[:3]:
             if p.normal_form != cyr.lower() or p.score < 0.1:
                 continue  # the word as it stands must be the name's base form
             for tag, cls, what in (("Name", "G", "given name"), ("Patr", "P", "patronymic"),
@@ -271,11 +196,14 @@ class Discoverer:
         return word
 
     def _ru_base(self, word: str) -> str:
+        """The nominative singular of a Russian name word by pymorphy3 (a plural reading is no person's:
+        Надь is not the genitive plural of Надя)."""
         m = _morph()
         if m is None:
             return word
-        for p in m.parse(word.lower())[:3]:
-            if p.tag.grammemes & {"Name", "Surn", "Patr"}:
+        for p in m.parse(word.lower())[:4]:
+            g = p.tag.grammemes
+            if g & {"Name", "Surn", "Patr"} and "sing" in g:
                 return _recase(word, p.normal_form)
         return word
 
@@ -301,12 +229,28 @@ class Discoverer:
                     continue
                 cls, base, _ = self.word_info(w, self._serbian)
                 hit = next((families[k] for k in self.stems(w) if k in families), None)
-                if cls in ("", "S") and hit and self.fold(w) not in lower:
+                if cls in ("", "S", "G") and hit and self.fold(w) not in lower:
                     found.append(Found(start, end, w, [w], [hit], [f"family name of a fuller mention ({hit})"],
                                        lang=_name_lang(w, lang), family=0))
         found.sort(key=lambda f: f.start)
+        from .clusters import propose
+
         for f in found:
             f.cluster = self.cluster_key(f)
+        fuller = {}
+        for f in found:
+            if len(f.words) > 1:
+                fuller.setdefault(f.cluster.partition("|")[0], set()).add(f.cluster)
+        for f in found:  # a lone family name of the text takes the cluster of its one fuller mention
+            if len(f.words) == 1 and len(fuller.get(f.cluster.partition("|")[0], ())) == 1:
+                f.cluster = next(iter(fuller[f.cluster.partition("|")[0]]))
+            key = (f.surface, f.cluster)
+            p = self._proposed.get(key)
+            if p is None:
+                if len(self._proposed) > 100_000:
+                    self._proposed.clear()
+                p = self._proposed[key] = propose(self, [f])
+            f.proposed = p
         return found
 
     def _runs(self, text: str, covered) -> list[list[tuple[int, int, str]]]:
@@ -351,63 +295,76 @@ class Discoverer:
         return runs
 
     def _judge(self, run, text: str, lower: set[str], lang: str) -> Found | None:
-        words = list(run)
-        evidence: list[str] = []
-        titled = False
-        while words and self.word_info(words[0][2], self._serbian)[0] == "T":
+        """A run of capitalised words as a person's name, or None: the part of it with name-shaped evidence."""
+        def info(w):
+            return self.word_info(w[2], self._serbian)
+
+        words, evidence, titled = list(run), [], False
+        while words and info(words[0])[0] == "T":
             titled = True
             evidence.append(f"after the title {words[0][2]!r}")
             words = words[1:]
-        if titled is False and run[0][0] > 0:
-            before = text[max(0, run[0][0] - 30):run[0][0]].split()
-            if before and self.fold(before[-1]) in self.lex.titles:
+        if not titled:  # a role just before the name, or after it in Hungarian (Nagy Ferenc miniszterelnök)
+            near = (text[run[-1][1]:run[-1][1] + 30].split()[:1] if lang == "hu"
+                    else text[max(0, run[0][0] - 30):run[0][0]].split()[-1:])
+            if near and self.fold(near[0].strip(".,;:()")) in self.lex.titles:
                 titled = True
-                evidence.append(f"after the title {before[-1]!r}")
-        # words that are never persons cut the run; keep the part with the most evidence
-        parts: list[list] = [[]]
+                evidence.append(f"beside the title {near[0]!r}")
+        parts: list[list] = [[]]  # words that are never persons cut the run; the part with most evidence stays
         for w in words:
-            if self.word_info(w[2], self._serbian)[0] == "X" or self.fold(w[2]) in lower:
+            if info(w)[0] in ("X", "T") or self.fold(w[2]) in lower:
                 parts.append([])
             else:
                 parts[-1].append(w)
-        words = max(parts, key=lambda p: (sum(1 for w in p if self.word_info(w[2], self._serbian)[0]), len(p)))
-        if len(words) > 4:
+        words = max(parts, key=lambda p: (sum(1 for w in p if info(w)[0]), len(p)))
+        if not words or len(words) > 4:
             return None
-        infos = [self.word_info(w[2], self._serbian) for w in words]
+        infos = [info(w) for w in words]
         if len(words) > 1:  # a romanized Russian given name, patronymic or surname: read back, ask pymorphy3
             infos = [self._ru_reading(w[2]) if c == "" and not is_cyrillic(w[2]) else (c, b, r)
                      for w, (c, b, r) in zip(words, infos, strict=True)]
-        if words and _SENTENCE_END.search(text, 0, words[0][0]) and not infos[0][0] and len(words) > 1:
-            words, infos = words[1:], infos[1:]  # "Then Leonid Brezhnev": the first word of the sentence
-        if not words:
-            return None
         classes = [c for c, _, _ in infos]
-        full = [c for c in classes if c != "I"]
-        if not full or classes[-1] == "I" and len(classes) > 1 and lang != "hu":
+        first = next((i for i, c in enumerate(classes) if c in ("G", "I", "P")), None)
+        if first:  # words without evidence before the given name: German nouns (Sein Vorgänger Bolesław Bierut)
+            cut = first - (1 if lang == "hu" or classes[first - 1] == "S" else 0)
+            words, infos, classes = words[cut:], infos[cut:], classes[cut:]
+        start_of_sentence = bool(_SENTENCE_END.search(text, 0, words[0][0]))
+        if start_of_sentence and len(words) > 1 and classes[0] == "" and classes[1:] != ["G"]:
+            words, infos, classes = words[1:], infos[1:], classes[1:]  # "Later Leonid Brezhnev"; not Tildy Zoltán
+            start_of_sentence = False
+        if all(c == "I" for c in classes) or (classes[-1] == "I" and lang != "hu"):
             return None
-        sentence_start = bool(_SENTENCE_END.search(text, 0, words[0][0]))
+        w0 = words[0][2]
+        proper_only = lang in ("sh", "ru", "sr") and is_cyrillic(w0) == (lang in ("ru", "sr"))
         if len(words) == 1:
-            c, w = classes[0], words[0][2]
-            if sentence_start and not titled:
+            c = classes[0]
+            if start_of_sentence and not titled:
                 return None
-            proper_only = lang in ("hu", "sh", "ru", "sr") and (is_cyrillic(w) == (lang in ("ru", "sr")))
-            if c == "S" and (lang != "de" or titled or _SURNAME_DE.search(w)):
+            before = text[max(0, words[0][0] - 12):words[0][0]].split()[-1:]
+            after = text[words[0][1]:words[0][1] + 20].split()[:1]
+            if c == "" and before and before[0].lower() in _PLACE_PREPOSITIONS:
+                return None  # "u Poljskoj", "в Москве": a place
+            if _ADJECTIVE.search(w0) and after and after[0][:1].islower() and not titled:
+                return None  # "Varšavskog ugovora", "Варшавского договора": an adjective before its noun
+            if c == "S" and (lang != "de" or titled or _SURNAME_DE.search(w0)):
                 evidence.append(infos[0][2])
-            elif c == "" and (titled or proper_only and len(w) > 3):
-                evidence.append("capitalised inside a sentence" + (" after a title" if titled else ""))
+            elif c == "" and (titled and lang != "hu" or proper_only and len(w0) > 3):
+                evidence.append("capitalised inside a sentence" + (" beside a title" if titled else ""))
             else:
                 return None
         else:
-            strong = {"G", "P", "I"} & set(classes) or titled or classes.count("S") >= 1 and len(words) == 2 \
-                and any(is_cyrillic(w[2]) or lang in ("hu", "sh", "ru", "sr") for w in words)
+            strong = ({"G", "P", "I"} & set(classes) or titled
+                      or "S" in classes and (lang in ("hu", "sh", "ru", "sr") or any(is_cyrillic(w[2]) for w in words))
+                      or len(words) == 2 and proper_only and not start_of_sentence)
             if not strong:
                 return None
             evidence += [f"{w[2]}: {r}" for w, (c, _, r) in zip(words, infos, strict=True) if r]
+            if not evidence:
+                evidence.append("capitalised words inside a sentence")
         start, end = words[0][0], words[-1][1]
         base = [b if c != "I" else w[2] for w, (c, b, _) in zip(words, infos, strict=True)]
-        family = _family_index(classes, lang, words)
         return Found(start, end, text[start:end], [w[2] for w in words], base, evidence,
-                     lang=_name_lang(" ".join(w[2] for w in words), lang), family=family)
+                     lang=_name_lang(" ".join(w[2] for w in words), lang), family=_family_index(classes, lang, words))
 
     # -- clusters ------------------------------------------------------------------------
     def cluster_key(self, f: Found) -> str:
@@ -416,64 +373,9 @@ class Discoverer:
         given name or initial, read the same way ("хебранг|а"; "хебранг|" for the family name alone)."""
         fam = f.base[f.family] if 0 <= f.family < len(f.base) else f.base[-1]
         given = next((w for i, w in enumerate(f.base) if i != f.family), "")
-        first = self.family_key(given.rstrip("."))[:1] if given else ""
-        return f"{self.family_key(fam)}|{first}"
+        first = skeleton(given.rstrip("."))[:1] if given else ""
+        return f"{skeleton(fam)}|{first}"
 
-    @lru_cache(maxsize=100_000)  # noqa: B019 - one Discoverer per process
-    def family_key(self, family: str) -> str:
-        word = family
-        if is_cyrillic(word) and any(c in word for c in "јљњђћџЈЉЊЂЋЏ"):
-            word = self.lookup.authority.schemes["sr-cyrl-latn"].transliterate(word)
-        if not is_cyrillic(word):
-            from .romanized import reverse_candidates
+    def family_key(self, word: str) -> str:
+        return skeleton(word)
 
-            cands = reverse_candidates(word, self.lookup.authority.tables, limit=1)
-            if cands:
-                word = cands[0][0]
-        return self.fold(unicodedata.normalize("NFC", word)).replace("ё", "е")
-
-
-def _family_index(classes: list[str], lang: str, words) -> int:
-    """Which word is the family name: Hungarian puts it first (Péter Gábor), the others last; a word
-    with a surname ending wins over a given name."""
-    full = [i for i, c in enumerate(classes) if c != "I"]
-    if len(full) == 1:
-        return full[0]
-    s = [i for i in full if classes[i] == "S"]
-    if len(s) == 1:
-        return s[0]
-    hungarian = lang == "hu" or any(re.search("[őűŐŰ]", w[2]) for w in words)
-    if hungarian and classes[full[-1]] == "G" and classes[full[0]] != "P":
-        return full[0]
-    non_given = [i for i in full if classes[i] not in ("G", "P")]
-    if len(non_given) == 1:
-        return non_given[0]
-    return full[-1]
-
-
-def _name_lang(name: str, text_lang: str) -> str:
-    if is_cyrillic(name):
-        return "sr" if re.search("[јљњђћџЈЉЊЂЋЏ]", name) else "ru"
-    if re.search("[őűŐŰ]|(?:cs|gy|sz|zs|ny)[aeiouáéíóöüú]", name) and not re.search("[čćšžđ]", name):
-        return "hu"
-    if re.search("[čćšžđČĆŠŽĐ]", name) or re.search("(?:ović|ević|ić)$", name):
-        return "sh"
-    if re.search("[łąęśźżńŁŚŹŻ]", name):
-        return "pl"
-    if text_lang in ("ru", "sr", "hu", "sh"):
-        return text_lang
-    return ""
-
-
-def _recase(orig: str, base: str) -> str:
-    """`base` (folded or lower case) written like `orig`: its capital first letter, its diacritics where the
-    letters agree (gabor for Gábort -> Gábor)."""
-    out = []
-    for i, ch in enumerate(base):
-        o = orig[i] if i < len(orig) else ""
-        if o and unicodedata.normalize("NFD", o)[0].lower() == ch:
-            out.append(o.lower())
-        else:
-            out.append(ch)
-    s = "".join(out)
-    return s[:1].upper() + s[1:] if orig[:1].isupper() else s
