@@ -220,11 +220,14 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
             for piece in [out] if isinstance(out, str) else out:
                 sys.stdout.write(piece)
             total.merge(rep)
-    if kw.get("db") and total.unknown:
-        # the unknown names go to the review queue of the web editor (rejected ones are not proposed again)
-        obj.store.record_candidates(dict(total.unknown), dict(total.contexts), obj.authority.folder.fold)
+    result = total.to_dict(obj.authority) if report_path or kw.get("db") else None
+    if kw.get("db") and result["unknown"]:
+        # the discovered persons go to the review queue (rejected clusters are not proposed again)
+        from . import review
+
+        review.record(obj.store, result["unknown"])
     if report_path:
-        data = json.dumps(total.to_dict(obj.authority), ensure_ascii=False, indent=2) + "\n"
+        data = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
         if report_path == "-":
             sys.stderr.write(data)
         else:

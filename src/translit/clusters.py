@@ -118,6 +118,18 @@ class Clusters:
         return [proposal(d, c) for c in self.resolved(d)[:limit]]
 
 
+def _base_forms(c: Cluster) -> dict[str, str]:
+    """Each spelling's base form, where the rules found it (an inflected family name that only its stem
+    joined to the cluster is left out: the engine's inflection rules read it)."""
+    fam = c.key.partition("|")[0]
+    out = {}
+    for f in c.forms:
+        word = f.base[f.family] if 0 <= f.family < len(f.base) else f.base[-1]
+        if skeleton(word) == fam:
+            out[f.surface] = " ".join(f.base)
+    return out
+
+
 def _copy(c: Cluster) -> Cluster:
     new = Cluster(c.key)
     new.absorb(c)
@@ -128,6 +140,10 @@ def proposal(d: Discoverer, c: Cluster) -> dict:
     """What a cluster proposes for the authority, with its evidence and the nearest known persons."""
     prop = propose(d, c.forms, c.mentions)
     nearest = []
+    for pid in dict.fromkeys(f.joins for f in c.forms if f.joins):
+        p = d.lookup.authority.get(pid)
+        if p is not None:
+            nearest.append({"id": pid, "native": p.native, "score": None, "why": "a damaged or cut form of the name"})
     for query in dict.fromkeys([prop["native"], c.mentions.most_common(1)[0][0]]):
         res = d.lookup.lookup(query, limit=3)
         for m in res.candidates:
@@ -135,7 +151,9 @@ def proposal(d: Discoverer, c: Cluster) -> dict:
                 nearest.append({"id": m.person.id, "native": m.person.native, "score": round(m.score, 3)})
     return {
         "cluster": c.key, "name": c.mentions.most_common(1)[0][0], "count": c.count, **prop,
-        "spellings": dict(c.mentions.most_common()), "evidence": [e for e, _ in c.evidence.most_common(5)],
+        "joins": next((n["id"] for n in nearest if n.get("why")), None),
+        "spellings": dict(c.mentions.most_common()), "forms": _base_forms(c),
+        "evidence": [e for e, _ in c.evidence.most_common(5)],
         "contexts": c.contexts[:3], "sources": dict(c.sources.most_common(10)), "nearest": nearest[:3],
     }
 

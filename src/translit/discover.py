@@ -57,10 +57,14 @@ class Found:
     lang: str = ""
     family: int = -1  # index of the family name among `words`
     proposed: dict = field(default_factory=dict)  # native form, language, parts (clusters.propose)
+    joins: str | None = None  # a known person this is a damaged or cut part of (Dobrivoje Vidi)
 
     def to_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "surface": self.surface, "id": None,
-                "cluster": self.cluster, "proposed": self.proposed, "evidence": self.evidence}
+        d = {"start": self.start, "end": self.end, "surface": self.surface, "id": None,
+             "cluster": self.cluster, "proposed": self.proposed, "evidence": self.evidence}
+        if self.joins:
+            d["joins"] = self.joins
+        return d
 
 
 # after these a lone capitalised word is a place (u Poljskoj, в Москве, in Moskau)
@@ -89,6 +93,7 @@ class Discoverer:
         self.lex = load_lexicon(lookup)
         self._serbian = False
         self._proposed: dict[tuple[str, str], dict] = {}
+        self._given_index: tuple | None = None  # (revision, folded given name -> [(person id, folded family)])
         self._word: dict[tuple[str, bool], tuple[str, str, str]] = {}
 
     # -- words ---------------------------------------------------------------------------
@@ -173,6 +178,49 @@ class Discoverer:
                     return cls, word, f"{what} (pymorphy3, read as {cyr})"
         return "", word, ""
 
+    def _fragment_of(self, f: Found) -> str | None:
+        """The known person whose name this is a damaged or cut part of: a given name of theirs beside a
+        family word that is a prefix of theirs or one edit away (Dobrivoje Vidi -> Dobrivoje Vidić)."""
+        if len(f.words) < 2 or not 0 <= f.family < len(f.words):
+            return None
+        rev = self.lookup.authority.revision
+        if self._given_index is None or self._given_index[0] != rev:
+            by_given: dict[str, list[tuple[str, str]]] = {}
+            for p in self.lookup.authority:
+                fam = self.fold(p.family)
+                for g in p.given_names:
+                    by_given.setdefault(self.fold(g), []).append((p.id, fam))
+            self._given_index = (rev, by_given)
+        fam = self.fold(f.words[f.family])
+        from rapidfuzz.distance import Levenshtein
+
+        for i, w in enumerate(f.words):
+            if i == f.family:
+                continue
+            for pid, pfam in self._given_index[1].get(self.fold(w), ()):
+                if len(fam) >= 3 and (pfam.startswith(fam) or Levenshtein.distance(fam, pfam) <= 1):
+                    return pid
+        return None
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one Discoverer per process
+    def _common_noun(self, word: str) -> bool:
+        """A word the Russian dictionary knows as a thing or an action, not a person (Kapital -> капитал):
+        capitalised inside a sentence alone, it is a title or an institution, no name."""
+        m = _morph()
+        if m is None:
+            return False
+        cyr = word
+        if not is_cyrillic(word):
+            schemes = self.lookup.authority.schemes
+            if "sr-latn-cyrl" not in schemes:
+                return False
+            cyr = schemes["sr-latn-cyrl"].transliterate(word)
+        cyr = cyr.lower()
+        if not m.word_is_known(cyr):
+            return False
+        top = m.parse(cyr)[0].tag
+        return not top.grammemes & {"Name", "Surn", "Patr", "anim"}
+
     def _sr_latin(self, word: str) -> str:
         schemes = self.lookup.authority.schemes
         return schemes["sr-cyrl-latn"].transliterate(word) if "sr-cyrl-latn" in schemes else word
@@ -233,6 +281,8 @@ class Discoverer:
                     found.append(Found(start, end, w, [w], [hit], [f"family name of a fuller mention ({hit})"],
                                        lang=_name_lang(w, lang), family=0))
         found.sort(key=lambda f: f.start)
+        for f in found:
+            f.joins = self._fragment_of(f)
         from .clusters import propose
 
         for f in found:
@@ -320,10 +370,18 @@ class Discoverer:
         if not words or len(words) > 4:
             return None
         infos = [info(w) for w in words]
-        if len(words) > 1:  # a romanized Russian given name, patronymic or surname: read back, ask pymorphy3
+        classes = [c for c, _, _ in infos]
+        if len(words) > 1 and (lang != "hu" or "P" in classes):
+            # a romanized Russian given name, patronymic or surname: read back, ask pymorphy3 (not in a
+            # Hungarian text without a patronymic: Szabad Nép is no Шабад)
             infos = [self._ru_reading(w[2]) if c == "" and not is_cyrillic(w[2]) else (c, b, r)
                      for w, (c, b, r) in zip(words, infos, strict=True)]
-        classes = [c for c, _, _ in infos]
+            classes = [c for c, _, _ in infos]
+        if lang == "de":  # German capitalises nouns: after the given names, one family name (Novotný Erster Sekretär)
+            last = max((i for i, c in enumerate(classes) if c in ("G", "I", "P")), default=-1)
+            keep = next((i for i in range(last + 1, len(classes)) if classes[i] != "S"), len(classes) - 1) + 1
+            if last >= 0 and keep < len(words):
+                words, infos, classes = words[:keep], infos[:keep], classes[:keep]
         first = next((i for i, c in enumerate(classes) if c in ("G", "I", "P")), None)
         if first:  # words without evidence before the given name: German nouns (Sein Vorgänger Bolesław Bierut)
             cut = first - (1 if lang == "hu" or classes[first - 1] == "S" else 0)
@@ -348,7 +406,7 @@ class Discoverer:
                 return None  # "Varšavskog ugovora", "Варшавского договора": an adjective before its noun
             if c == "S" and (lang != "de" or titled or _SURNAME_DE.search(w0)):
                 evidence.append(infos[0][2])
-            elif c == "" and (titled and lang != "hu" or proper_only and len(w0) > 3):
+            elif c == "" and (titled and lang != "hu" or proper_only and len(w0) > 3 and not self._common_noun(w0)):
                 evidence.append("capitalised inside a sentence" + (" beside a title" if titled else ""))
             else:
                 return None
