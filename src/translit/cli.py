@@ -305,8 +305,8 @@ def variants_remove(obj, person_id, form, who):
 
 
 def main() -> None:
-    from . import cli_more  # noqa: F401 - registers the persons, tables, normalize and serve commands
-    from . import cli_review  # noqa: F401 - registers the review queue's commands
+    # registers the persons, tables, normalize and serve commands, and the review queue's
+    from . import cli_more, cli_review  # noqa: F401
 
     cli(prog_name="translit")
 

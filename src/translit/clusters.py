@@ -207,6 +207,30 @@ def _lang(d: Discoverer, forms: list[Found], best: Found) -> str:
     return votes.most_common(1)[0][0] if votes else ""
 
 
+def fragment_of(d: Discoverer, f: Found) -> str | None:
+    """The known person whose name this is a damaged or cut part of: a given name of theirs beside a
+    family word that is a prefix of theirs or one edit away (Dobrivoje Vidi -> Dobrivoje Vidić)."""
+    if len(f.words) < 2 or not 0 <= f.family < len(f.words):
+        return None
+    rev = d.lookup.authority.revision
+    if d._given_index is None or d._given_index[0] != rev:
+        by_given: dict[str, list[tuple[str, str]]] = {}
+        for p in d.lookup.authority:
+            fam = d.fold(p.family)
+            for g in p.given_names:
+                by_given.setdefault(d.fold(g), []).append((p.id, fam))
+        d._given_index = (rev, by_given)
+    fam = d.fold(f.words[f.family])
+    from rapidfuzz.distance import Levenshtein
+
+    for i, w in enumerate(f.words):
+        if i == f.family:
+            continue
+        for pid, pfam in d._given_index[1].get(d.fold(w), ()):
+            if len(fam) >= 3 and (pfam.startswith(fam) or Levenshtein.distance(fam, pfam) <= 1):
+                return pid
+    return None
+
 _HU_INITIAL = {"Gy": "Д", "Sz": "С", "Cs": "Ч", "Zs": "Ж", "Ny": "Н", "Ty": "Т", "Dzs": "Дж"}
 
 

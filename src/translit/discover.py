@@ -24,9 +24,11 @@ from functools import lru_cache
 from .fold import is_cyrillic
 from .lookup import Lookup
 from .nameshape import (
+    _ADJECTIVE,
     _GAP,
     _INITIAL,
     _PATRONYMIC,
+    _PLACE_PREPOSITIONS,
     _SENTENCE_END,
     _SR_LETTER,
     _SURNAME_DE,
@@ -66,11 +68,6 @@ class Found:
             d["joins"] = self.joins
         return d
 
-
-# after these a lone capitalised word is a place (u Poljskoj, в Москве, in Moskau)
-_PLACE_PREPOSITIONS = frozenset("u iz na do za kroz prema у из на до за кроз в во из-за под над in im nach aus".split())
-# adjectival endings (Varšavskog, Варшавского) before a noun in lower case
-_ADJECTIVE = re.compile(r"(?:sk|ck|šk|čk|ск|цк|шк|чк)(?:og|oga|om|omu|oj|e|i|a|ih|im|u|ого|ому|ом|ой|ая|ую|ие|их|им|ей|ог|ога|ому|ој|е|и|а|у)$")
 
 _DISCOVERERS: dict[int, Discoverer] = {}
 
@@ -178,30 +175,6 @@ class Discoverer:
                     return cls, word, f"{what} (pymorphy3, read as {cyr})"
         return "", word, ""
 
-    def _fragment_of(self, f: Found) -> str | None:
-        """The known person whose name this is a damaged or cut part of: a given name of theirs beside a
-        family word that is a prefix of theirs or one edit away (Dobrivoje Vidi -> Dobrivoje Vidić)."""
-        if len(f.words) < 2 or not 0 <= f.family < len(f.words):
-            return None
-        rev = self.lookup.authority.revision
-        if self._given_index is None or self._given_index[0] != rev:
-            by_given: dict[str, list[tuple[str, str]]] = {}
-            for p in self.lookup.authority:
-                fam = self.fold(p.family)
-                for g in p.given_names:
-                    by_given.setdefault(self.fold(g), []).append((p.id, fam))
-            self._given_index = (rev, by_given)
-        fam = self.fold(f.words[f.family])
-        from rapidfuzz.distance import Levenshtein
-
-        for i, w in enumerate(f.words):
-            if i == f.family:
-                continue
-            for pid, pfam in self._given_index[1].get(self.fold(w), ()):
-                if len(fam) >= 3 and (pfam.startswith(fam) or Levenshtein.distance(fam, pfam) <= 1):
-                    return pid
-        return None
-
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Discoverer per process
     def _common_noun(self, word: str) -> bool:
         """A word the Russian dictionary knows as a thing or an action, not a person (Kapital -> капитал):
@@ -281,9 +254,10 @@ class Discoverer:
                     found.append(Found(start, end, w, [w], [hit], [f"family name of a fuller mention ({hit})"],
                                        lang=_name_lang(w, lang), family=0))
         found.sort(key=lambda f: f.start)
+        from .clusters import fragment_of, propose
+
         for f in found:
-            f.joins = self._fragment_of(f)
-        from .clusters import propose
+            f.joins = fragment_of(self, f)
 
         for f in found:
             f.cluster = self.cluster_key(f)

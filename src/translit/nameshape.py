@@ -30,6 +30,11 @@ _SURNAME_STRONG = re.compile(
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ovics|evics|owitsch|ewitsch|ovitch|evitch|ovič|evič|ович|евич|ична|овна|"
                          r"евна|ovna|evna|ovnа|ichna|ičná|ovny|ovnu|ovnak)$", re.I)
 _SURNAME_DE = re.compile(r"(?:ić|ič|ov|ev|in|ski|sky|skij|ow|ew|owitsch|ović|enko|schwili)$")
+# after these a lone capitalised word is a place (u Poljskoj, в Москве, in Moskau)
+_PLACE_PREPOSITIONS = frozenset("u iz na do za kroz prema у из на до за кроз в во из-за под над in im nach aus".split())
+# adjectival endings (Varšavskog, Варшавского) before a noun in lower case
+_ADJECTIVE = re.compile(r"(?:sk|ck|šk|čk|ск|цк|шк|чк)(?:og|oga|om|omu|oj|e|i|a|ih|im|u|ого|ому|ом|ой|ая|ую|ие|их|им|ей|ог|ога|ому|ој|е|и|а|у)$")
+
 _SR_LETTER = re.compile("[јљњђћџЈЉЊЂЋЏ]")
 _INITIAL = re.compile(r"^(?:Gy|Sz|Ny|Cs|Zs|Ty|Dzs|Dž|Lj|Nj|[^\W\d_])\.$")
 
