@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .discover import discoverer_for
 from .errors import DecodeError, InputError
 from .normalize import Mention, Normalizer, Report, chunked
 
@@ -165,6 +166,7 @@ def _discovered_output(nz: Normalizer, chunks, report: Report, fmt: str, title: 
     for chunk in chunks:
         mentions = nz.find(chunk, report)
         found = nz.last_found  # offsets in the chunk (find reads it as a text of its own)
+        discoverer_for(nz.lookup).propose(found)
         if fmt == "tei":
             yield _tei_body(chunk, mentions, found)
         else:

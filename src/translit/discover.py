@@ -17,7 +17,7 @@ fall together (`clusters.Clusters` joins the keys across a corpus).
 
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -29,6 +29,7 @@ from .nameshape import (
     _INITIAL,
     _PATRONYMIC,
     _PLACE_PREPOSITIONS,
+    _RUN,
     _SENTENCE_END,
     _SR_LETTER,
     _SURNAME_DE,
@@ -69,6 +70,20 @@ class Found:
         return d
 
 
+class _Lower:
+    """Whether a word stands in lower case in a text, from the text's whitespace-separated tokens (a
+    token may carry punctuation after it)."""
+
+    __slots__ = ("tokens",)
+
+    def __init__(self, tokens: list[str]):
+        self.tokens = set(tokens)
+
+    def __contains__(self, word: str) -> bool:
+        t = self.tokens
+        return word in t or any(word + p in t for p in ",.;:)!?")
+
+
 _DISCOVERERS: dict[int, Discoverer] = {}
 
 
@@ -90,7 +105,8 @@ class Discoverer:
         self.lex = load_lexicon(lookup)
         self._serbian = False
         self._proposed: dict[tuple[str, str], dict] = {}
-        self._given_index: tuple | None = None  # (revision, folded given name -> [(person id, folded family)])
+        self._given_index: tuple | None = None
+        self._titles_rx = None  # (revision, folded given name -> [(person id, folded family)])
         self._word: dict[tuple[str, bool], tuple[str, str, str]] = {}
 
     # -- words ---------------------------------------------------------------------------
@@ -232,29 +248,41 @@ class Discoverer:
     def find(self, text: str, covered: list[tuple[int, int]] = (), lang: str | None = None) -> list[Found]:
         """The discovered person mentions of `text`, outside the `covered` (start, end) spans of known persons."""
         lang = text_language(text) if lang is None else lang
-        lower = {self.fold(w) for w in re.findall(r"(?<![\w-])[a-zß-ÿа-яё][\w'-]*", text)}
-        runs = self._runs(text, covered)
+        # words the text also writes in lower case are common words (Party, Embassy): its tokens, split in C
+        lower = _Lower(text.split())
         self._serbian = lang == "sr"
         found: list[Found] = []
+        proper_only = lang in ("sh", "ru", "sr")
+        runs = self._runs(text, covered)
+        rest: list[tuple[int, int, str]] = []  # words no mention took: a fuller mention may support them
         for run in runs:
+            if len(run) == 1:  # the usual run: one word; most are judged by their class alone
+                start, _, w = run[0]
+                c = self.word_info(w, self._serbian)[0]
+                if c in ("X", "T", "G") or c == "" and not proper_only and not self._after_title(text, start):
+                    if c != "X" and c != "T":
+                        rest.append(run[0])
+                    continue
             f = self._judge(run, text, lower, lang)
-            if f is not None:
+            if f is None:
+                rest.extend(run)
+            else:
                 found.append(f)
+                rest.extend(w for w in run if w[1] <= f.start or w[0] >= f.end)
         # a family name shown by a fuller mention supports its lone (inflected) occurrences
         families = {self.fold(f.base[f.family]): f.base[f.family] for f in found
                     if f.family >= 0 and len(f.words) > 1}
-        taken = {f.start for f in found}
-        for run in runs:
-            for start, end, w in run:
-                if start in taken or any(f.start <= start < f.end for f in found):
-                    continue
-                cls, base, _ = self.word_info(w, self._serbian)
-                hit = next((families[k] for k in self.stems(w) if k in families), None)
-                if cls in ("", "S", "G") and hit and self.fold(w) not in lower:
-                    found.append(Found(start, end, w, [w], [hit], [f"family name of a fuller mention ({hit})"],
-                                       lang=_name_lang(w, lang), family=0))
+        prefixes = {k[:3] for k in families}
+        for start, end, w in rest if families else ():
+            if self.fold(w)[:3] not in prefixes:
+                continue  # no family name of the text can be its stem
+            cls, base, _ = self.word_info(w, self._serbian)
+            hit = next((families[k] for k in self.stems(w) if k in families), None)
+            if cls in ("", "S", "G") and hit and w.lower() not in lower:
+                found.append(Found(start, end, w, [w], [hit], [f"family name of a fuller mention ({hit})"],
+                                   lang=_name_lang(w, lang), family=0))
         found.sort(key=lambda f: f.start)
-        from .clusters import fragment_of, propose
+        from .clusters import fragment_of
 
         for f in found:
             f.joins = fragment_of(self, f)
@@ -268,6 +296,14 @@ class Discoverer:
         for f in found:  # a lone family name of the text takes the cluster of its one fuller mention
             if len(f.words) == 1 and len(fuller.get(f.cluster.partition("|")[0], ())) == 1:
                 f.cluster = next(iter(fuller[f.cluster.partition("|")[0]]))
+        return found
+
+    def propose(self, found: list[Found]) -> None:
+        """Each mention's own proposal (native form, language, parts), for the outputs that show them
+        (spans, TEI); a run that only reports clusters does not pay for it."""
+        from .clusters import propose
+
+        for f in found:
             key = (f.surface, f.cluster)
             p = self._proposed.get(key)
             if p is None:
@@ -275,48 +311,66 @@ class Discoverer:
                     self._proposed.clear()
                 p = self._proposed[key] = propose(self, [f])
             f.proposed = p
-        return found
 
     def _runs(self, text: str, covered) -> list[list[tuple[int, int, str]]]:
+        """The runs of capitalised words outside the covered spans, each a list of (start, end, word). One C
+        scan finds whole runs; a run of one plain word (the usual) takes no further step."""
         spans = sorted(covered)
+        starts = [a for a, _ in spans]
         runs: list[list[tuple[int, int, str]]] = []
-        run: list[tuple[int, int, str]] = []
-        k = 0
-        for m in _WORD.finditer(text):
-            w = m.group()
-            if not w[0].isupper() or (w.isupper() and not w.endswith(".")) or any(c.isdigit() for c in w):
-                if run:
-                    runs.append(run)
-                run = []
-                continue
+        spans.append((len(text) + 1, len(text) + 1))
+        j = 0  # the first covered span that ends after the run's start (runs come in text order)
+        for m in _RUN.finditer(text):
             s, e = m.span()
-            if "-" in w:  # a compound: its capitalised parts are names of their own (Malenkov-Molotov-csoport)
-                if run:
-                    runs.append(run)
-                run = []
-                pos = s
-                for part in w.split("-"):
-                    if part[:1].isupper() and not part.isupper() and len(part) > 1 \
-                            and not any(a < pos + len(part) and pos < b for a, b in spans):
-                        runs.append([(pos, pos + len(part), part)])
-                    pos += len(part) + 1
+            g = m.group()
+            while spans[j][1] <= s:
+                j += 1
+            clear = spans[j][0] >= e
+            if clear and g.isalpha():
+                if not g.isupper():
+                    runs.append([(s, e, g)])
                 continue
-            while k < len(spans) and spans[k][1] <= s:
-                k += 1
-            if k < len(spans) and spans[k][0] < e:
-                if run:
-                    runs.append(run)
-                run = []
+            parts = g.split()
+            if clear and all(p.isalpha() and not p.isupper() for p in parts):  # plain words, spaces between
+                run, pos = [], s
+                for p in parts:
+                    i = text.find(p, pos, e)
+                    run.append((i, i + len(p), p))
+                    pos = i + len(p)
+                runs.append(run)
                 continue
-            if run and _GAP.fullmatch(text, run[-1][1], s):
-                run.append((s, e, m.group()))
-            else:
-                if run:
-                    runs.append(run)
-                run = [(s, e, m.group())]
-        if run:
-            runs.append(run)
+            run: list[tuple[int, int, str]] = []
+            for w_m in _WORD.finditer(text, s, e):
+                w = w_m.group()
+                ws, we = w_m.span()
+                k = bisect.bisect_left(starts, we) - 1
+                inside = k >= 0 and spans[k][1] > ws
+                bad = inside or (w.isupper() and not w.endswith(".")) or not w.replace("-", "").replace(
+                    ".", "").replace("'", "").replace("’", "").isalpha()
+                if bad or "-" in w:
+                    if run:
+                        runs.append(run)
+                    run = []
+                    if not bad:  # a compound: its capitalised parts are names of their own (Malenkov-Molotov-csoport)
+                        pos = ws
+                        for part in w.split("-"):
+                            if part[:1].isupper() and not part.isupper() and len(part) > 1:
+                                runs.append([(pos, pos + len(part), part)])
+                            pos += len(part) + 1
+                    continue
+                if run and _GAP.fullmatch(text, run[-1][1], ws):
+                    run.append((ws, we, w))
+                else:
+                    if run:
+                        runs.append(run)
+                    run = [(ws, we, w)]
+            if run:
+                runs.append(run)
         return runs
+
+    def _after_title(self, text: str, start: int) -> bool:
+        before = text[max(0, start - 30):start].split()[-1:]
+        return bool(before) and self.fold(before[0].strip(".,;:()")) in self.lex.titles
 
     def _judge(self, run, text: str, lower: set[str], lang: str) -> Found | None:
         """A run of capitalised words as a person's name, or None: the part of it with name-shaped evidence."""
@@ -336,7 +390,7 @@ class Discoverer:
                 evidence.append(f"beside the title {near[0]!r}")
         parts: list[list] = [[]]  # words that are never persons cut the run; the part with most evidence stays
         for w in words:
-            if info(w)[0] in ("X", "T") or self.fold(w[2]) in lower:
+            if info(w)[0] in ("X", "T") or w[2].lower() in lower:
                 parts.append([])
             else:
                 parts[-1].append(w)
@@ -345,7 +399,7 @@ class Discoverer:
             return None
         infos = [info(w) for w in words]
         classes = [c for c, _, _ in infos]
-        if len(words) > 1 and (lang != "hu" or "P" in classes):
+        if len(words) > 1 and not {"G", "I"} & set(classes) and (lang != "hu" or "P" in classes):
             # a romanized Russian given name, patronymic or surname: read back, ask pymorphy3 (not in a
             # Hungarian text without a patronymic: Szabad Nép is no Шабад)
             infos = [self._ru_reading(w[2]) if c == "" and not is_cyrillic(w[2]) else (c, b, r)
@@ -360,7 +414,7 @@ class Discoverer:
         if first:  # words without evidence before the given name: German nouns (Sein Vorgänger Bolesław Bierut)
             cut = first - (1 if lang == "hu" or classes[first - 1] == "S" else 0)
             words, infos, classes = words[cut:], infos[cut:], classes[cut:]
-        start_of_sentence = bool(_SENTENCE_END.search(text, 0, words[0][0]))
+        start_of_sentence = bool(_SENTENCE_END.search(text, max(0, words[0][0] - 40), words[0][0]))
         if start_of_sentence and len(words) > 1 and classes[0] == "" and classes[1:] != ["G"]:
             words, infos, classes = words[1:], infos[1:], classes[1:]  # "Later Leonid Brezhnev"; not Tildy Zoltán
             start_of_sentence = False

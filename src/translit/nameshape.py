@@ -11,16 +11,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .fold import is_cyrillic
+from .fold import UPPER_LETTERS, is_cyrillic
 
 if TYPE_CHECKING:
     from .lookup import Lookup
 
-# a capitalised word, or an initial (Hungarian initials have two letters: Gy., Sz., Ny., Cs., Zs., Ty.)
-# (`_words` keeps those whose first letter is a capital and that are not all capitals)
-_WORD = re.compile(r"(?<![\w'’-])(?:(?:Gy|Sz|Ny|Cs|Zs|Ty|Dzs|Dž|Lj|Nj|[^\W\d_])\.(?![^\W\d_])|"
-                   r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*[^\W\d_])")
+# a capitalised word, or an initial (Hungarian initials have two letters: Gy., Sz., Ny., Cs., Zs., Ty.);
+# only words that start with a capital are matched, so the scan steps over the rest in C (`_runs` drops
+# words in capitals and words with digits)
+_CAP = "[" + re.escape("".join(sorted(UPPER_LETTERS))) + "]"
+# (the capital comes first and the look behind after it, so that the scan can skip to capitals)
+_WORD = re.compile(rf"{_CAP}(?<![\w'’-].)(?:(?:[yzsjž]|zs)?\.(?![^\W\d_])|(?:[\w'’]|-(?=[^\W\d_]))*[^\W\d_])")
 _GAP = re.compile(r"[ \t\u00a0]+|[ \t]*-?\n[ \t]*")
+_RUN = re.compile(rf"(?:{_WORD.pattern})(?:(?:{_GAP.pattern})(?:{_WORD.pattern}))*")
 _SENTENCE_END = re.compile(r"(?:^|[.!?…:;]['\"’”»)]*|\n[ \t]*\n)[ \t\n]*[\"“„«(]?$")
 # surname endings by family of languages; the first group is strong enough for a lone word
 _SURNAME_STRONG = re.compile(
@@ -71,13 +74,11 @@ def load_lexicon(lookup: Lookup) -> Lexicon:
     return lex
 
 
-@lru_cache(maxsize=1)
 def _morph():
-    try:
-        import pymorphy3
-    except ImportError:  # pragma: no cover - a dependency of the package
-        return None
-    return pymorphy3.MorphAnalyzer()
+    """The process's one pymorphy3 analyser (inflect.py's: loading it costs a quarter of a second)."""
+    from .inflect import _morph as shared
+
+    return shared()
 
 
 @lru_cache(maxsize=200_000)
