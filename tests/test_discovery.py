@@ -241,3 +241,29 @@ def test_review_needs_a_language_and_a_database(queue, cli_env):
     assert review.get(store, "kovalev|p")["status"] == "open"  # nothing written
     r = _cli(["--no-db", "review", "list"], cli_env)
     assert r.returncode != 0 and "database" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_web_review_queue_accept_and_reject(tmp_path, monkeypatch):
+    """An editor's normalize run feeds the queue; the review page shows the clusters and accepts one as a
+    person; an anonymous visitor's run adds nothing."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_web import csrf_of, login
+    from translit.web import create_app
+
+    app = create_app({"TESTING": True, "TRANSLIT_DB": str(tmp_path / "w.sqlite3")})
+    client = app.test_client()
+    text = "In 1948 Andrija Hebrang and Sreten Žujović were arrested. Hebrang died in 1949."
+    client.post("/normalize", data={"text": text, "csrf": csrf_of(client, "/normalize")})
+    token = login(app, client)
+    assert "Nothing to review" in client.get("/review").get_data(as_text=True)
+    client.post("/normalize", data={"text": text, "csrf": csrf_of(client, "/normalize")})
+    html = client.get("/review").get_data(as_text=True)
+    assert "Andrija Hebrang" in html and "Sreten Žujović" in html
+    r = client.post("/review", data={"key": "hebrang|a", "action": "accept", "lang": "hr", "native": "Andrija Hebrang",
+                                     "family": "Hebrang", "given": "Andrija", "order": "given-family", "id": "",
+                                     "csrf": token})
+    assert r.status_code == 303
+    client.post("/review", data={"key": "suiovic|s", "action": "reject", "csrf": token})
+    html = client.get("/review").get_data(as_text=True)
+    assert "Andrija Hebrang" not in html and "Žujović" not in html
+    assert client.get("/person/hebrang-andrija").status_code == 200
