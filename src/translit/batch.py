@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .discover import discoverer_for
 from .errors import DecodeError, InputError, TranslitError
 from .normalize import Mention, Normalizer, Report, chunked
 
@@ -122,17 +123,18 @@ def _tei_head(title: str) -> str:
     )
 
 
-def _tei_body(text: str, mentions: list[Mention]) -> str:
+def _tei_body(text: str, mentions: list[Mention], found=()) -> str:
     out, pos = [], 0
-    for m in mentions:
+    for m in sorted([*mentions, *found], key=lambda m: m.start):
         out.append(escape(text[pos:m.start]))
-        if m.ambiguous:  # two persons fit about equally: both pointed to, none asserted
+        if isinstance(m, Mention) and m.ambiguous:  # two persons fit about equally: both pointed to, none asserted
             refs = " ".join(f"#{escape(pid)}" for pid in m.ambiguous)
             out.append(f'<persName ref="{refs}" cert="low" type="ambiguous">{escape(m.surface)}</persName>')
-        else:
-            out.append(
-                f'<persName ref="#{escape(m.match.person.id)}" key="{escape(m.match.canonical)}">{escape(m.surface)}</persName>'
-            )
+        elif isinstance(m, Mention):
+            out.append(f'<persName ref="#{escape(m.match.person.id)}" key="{escape(m.match.canonical)}">'
+                       f'{escape(m.surface)}</persName>')
+        else:  # a person the authority does not know: no @ref, the cluster as its key
+            out.append(f'<persName key="{escape(m.cluster)}">{escape(m.surface)}</persName>')
         pos = m.end
     out.append(escape(text[pos:]))
     paras = "".join(out).split("\n\n")
@@ -169,7 +171,8 @@ def normalize_csv(nz: Normalizer, text: str, column: str, source: str = "CSV") -
 
 
 def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en", tables: str | None = None,
-                db: str | None = None, errors: str = "strict", column: str | None = None, on_bytes=None):
+                db: str | None = None, errors: str = "strict", column: str | None = None, on_bytes=None,
+                discover: bool = False):
     """The normalized output of one file, piece by piece: the file is read in chunks of about a megabyte
     (cut at blank lines where it can be; a line longer than a megabyte is cut at whitespace), so memory
     stays bounded whatever the file's size. CSV input is read whole (a table, not a corpus)."""
@@ -182,6 +185,9 @@ def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en"
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     chunks = chunked(iter_lines(path, errors, on_bytes))
+    if discover and fmt in ("spans", "tei"):
+        yield from _discovered_output(nz, chunks, report, fmt, Path(path).name)
+        return
     if fmt == "spans":
         for m in nz.find_stream(chunks, report):
             yield json.dumps(m.to_dict(), ensure_ascii=False) + "\n"
@@ -196,16 +202,41 @@ def iter_output(path: str, report: Report, fmt: str = "spans", style: str = "en"
         yield nz.replace(chunk, nz.find(chunk, report), mark=fmt == "annotate")
 
 
+def _discovered_output(nz: Normalizer, chunks, report: Report, fmt: str, title: str):
+    """Spans or TEI with the persons the authority does not know as well: spans with "id": null, their
+    cluster and proposal; <persName> without @ref."""
+    report.collect_unknown = True
+    if fmt == "tei":
+        yield _tei_head(title)
+    base = 0
+    for chunk in chunks:
+        mentions = nz.find(chunk, report)
+        found = nz.last_found  # offsets in the chunk (find reads it as a text of its own)
+        discoverer_for(nz.lookup).propose(found)
+        if fmt == "tei":
+            yield _tei_body(chunk, mentions, found)
+        else:
+            items = sorted([(m.start, m.to_dict()) for m in mentions] + [(f.start, f.to_dict()) for f in found],
+                           key=lambda x: x[0])
+            for _, d in items:
+                d["start"] += base
+                d["end"] += base
+                yield json.dumps(d, ensure_ascii=False) + "\n"
+        base += len(chunk)
+    if fmt == "tei":
+        yield _TEI_FOOT
+
+
 def normalize_file(path: str, fmt: str = "spans", style: str = "en", tables: str | None = None,
                    db: str | None = None, errors: str = "strict", column: str | None = None,
-                   unknown: bool = True):
+                   unknown: bool = True, discover: bool = False):
     """Normalize one file; returns (output text, Report). Runs in worker processes too.
 
     `unknown=False` skips collecting unknown names (the report then has the persons' forms only),
     which lets the normalizer skip every capitalised word that is not a name."""
     report = Report(collect_unknown=unknown)
     out = "".join(iter_output(path, report, fmt=fmt, style=style, tables=tables, db=db, errors=errors,
-                              column=column))
+                              column=column, discover=discover))
     return out, report
 
 
@@ -320,9 +351,11 @@ def normalize_dataframe(df, column: str, style: str = "en", tables: str | None =
     return df.map_partitions(part, meta=meta)
 
 
-def normalize_paths_dask(paths: list[str], client, fmt: str = "spans", style: str = "en", tables=None):
+def normalize_paths_dask(paths: list[str], client, fmt: str = "spans", style: str = "en", tables=None,
+                         discover: bool = False):
     """Normalize files on a Dask cluster; yields (path, output, report) in order."""
-    futures = client.map(normalize_file, paths, fmt=fmt, style=style, tables=tables, pure=False)
+    futures = client.map(normalize_file, paths, fmt=fmt, style=style, tables=tables, discover=discover,
+                         pure=False)
     for p, f in zip(paths, futures, strict=True):
         out, rep = f.result()
         yield p, out, rep
@@ -330,25 +363,10 @@ def normalize_paths_dask(paths: list[str], client, fmt: str = "spans", style: st
 
 # -- the review queue ------------------------------------------------------------------------
 
-REVIEW_QUEUE_MAX = 10_000
+def record_unknown(store, proposals: list[dict], cap: int | None = None, who: str | None = None) -> int:
+    """Add a run's discovered persons (the report's clusters, `Report.to_dict()["unknown"]`) to the review
+    queue (`translit.review`), capped: clusters already queued are counted again, new ones are added most
+    frequent first while there is room, the rest are dropped (the report still lists them)."""
+    from . import review
 
-
-def record_unknown(store, report: Report, fold, cap: int = REVIEW_QUEUE_MAX) -> int:
-    """Add a run's unknown names to the review queue, which holds at most `cap` names: names already
-    queued are counted again, new ones are added most frequent first while there is room, the rest are
-    dropped (the report still lists them).  Returns the number of names written."""
-    unknown = dict(report.unknown)
-    if not unknown:
-        return 0
-    queued = {r[0] for r in store.conn.execute("SELECT key FROM candidate")}
-    room = max(0, cap - len(queued))
-    keep: dict[str, int] = {}
-    for name, count in sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0])):
-        if fold(name) in queued:
-            keep[name] = count
-        elif room > 0:
-            keep[name] = count
-            room -= 1
-    if not keep:
-        return 0
-    return store.record_candidates(keep, {k: v for k, v in report.contexts.items() if k in keep}, fold)
+    return review.record(store, proposals, who=who, cap=review.CAP if cap is None else cap)

@@ -308,7 +308,7 @@ for _command in cli_more.COMMANDS:  # persons, tables, normalize, serve, users (
 
 
 def main() -> None:
-    from . import cli_import, cli_more  # noqa: F401 - registers persons, tables, normalize, serve, import, export
+    from . import cli_import, cli_more, cli_review  # noqa: F401 - registers persons, tables, normalize, serve, import, export, review
 
     cli(prog_name="translit")
 

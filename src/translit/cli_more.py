@@ -190,8 +190,10 @@ def tables_import(obj, csv_file, who):
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", help="Bad UTF-8 input.")
 @click.option("--output", "-o", default=None,
               help="Write to this file (atomically: complete or not at all) instead of standard output.")
+@click.option("--unknown", "discover", is_flag=True,
+              help="Spans and TEI also mark the persons the authority does not know (\"id\": null, a cluster).")
 @click.pass_obj
-def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, errors, output):
+def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, errors, output, discover):
     """Find every mention of the table's persons in FILES (or standard input) and normalize it.
 
     Example: translit normalize --format tei -o article.xml article.txt
@@ -203,18 +205,19 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
     for p in paths:
         if p != "-" and not Path(p).is_file():
             raise InputError(f"{p}: no such file")
-    kw = dict(fmt=fmt, style=style, tables=obj.tables_dir, errors=errors, column=column)
+    kw = dict(fmt=fmt, style=style, tables=obj.tables_dir, errors=errors, column=column, discover=discover)
     if not obj.no_db and obj.store is not None and obj.store.path.exists():
         kw["db"] = str(obj.store.path)
     # unknown names are collected for --report and for the review queue of a database
-    kw["unknown"] = bool(report_path or kw.get("db"))
+    kw["unknown"] = bool(report_path or kw.get("db") or discover)
     total = Report()
     with Output(output) as out:
         if scheduler:
             from dask.distributed import Client
 
             with Client(scheduler) as client:
-                for _, text, rep in normalize_paths_dask(paths, client, fmt=fmt, style=style, tables=obj.tables_dir):
+                for _, text, rep in normalize_paths_dask(paths, client, fmt=fmt, style=style, tables=obj.tables_dir,
+                                                         discover=discover):
                     out.write(text)
                     total.merge(rep)
         else:
@@ -224,11 +227,12 @@ def normalize(obj, files, fmt, style, column, report_path, jobs, scheduler, erro
                 for piece in pieces:
                     out.write(piece)
                 total.merge(rep)
-    if kw.get("db") and total.unknown:
-        # the unknown names go to the review queue of the web editor (capped; rejected ones are not proposed again)
-        record_unknown(obj.store, total, obj.authority.folder.fold)
+    result = total.to_dict(obj.authority) if report_path or kw.get("db") else None
+    if kw.get("db") and result["unknown"]:
+        # the discovered persons go to the review queue (capped; rejected clusters are not proposed again)
+        record_unknown(obj.store, result["unknown"])
     if report_path:
-        data = json.dumps(total.to_dict(obj.authority), ensure_ascii=False, indent=2) + "\n"
+        data = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
         if report_path == "-":
             sys.stderr.write(data)
         else:

@@ -21,7 +21,9 @@ from itertools import accumulate, islice
 from typing import NamedTuple
 
 from .caches import remember
+from .clusters import Clusters
 from .context import DocContext
+from .discover import Found
 from .fold import UPPER_LETTERS
 from .lookup import S_INFLECTED, Lookup, Match
 from .namesakes import NamesakeChecks
@@ -34,14 +36,6 @@ _W = "\\w'’ʼ\u0300-\u036f\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\
 _TC = rf"(?:[^\W\u00b2\u00b3\u00b9\u2070-\u209f]|[{_W[2:]}])"
 _CAP_TOKEN = re.compile(rf"[{re.escape(_UPPER)}]{_TC}*\.?")
 _CAP_SPLIT = re.compile(f"({_CAP_TOKEN.pattern})")
-# endings of Slavic and Hungarian-looking surnames: a lone unknown word with one is reported as a candidate
-_SURNAME = re.compile(r"(?:ov|ev|ova|eva|in|ina|ic|ski|sky|skii|skij|ko|enko|ek|uk|yan|escu|fi|ffy)$")
-# capitalised words of institutions and places that a name candidate is never made of
-_NOT_NAMES = frozenset("""soviet union yugoslav hungarian russian polish romanian czech german french british
-american party committee central communist ministry foreign affairs embassy mission university press republic
-federation state archive department division presidium government council pact war revolution uprising review
-times new york united nations states european east west eastern western the in of and a an on""".split())
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[^\W\d_A-ZÀ-ÞА-ЯЁЂ-Џ][\w'’-]*")
 _NEXT_WORD = re.compile(rf"[ \t]+([{re.escape(_UPPER)}]{_TC}*)")
 _MAX_RUN = 7  # words in one name at most (Josip Broz Tito, N. S. Khrushchev, Rainer M. János)
 _TOKEN_CHAR = re.compile(_TC)
@@ -162,6 +156,7 @@ class Report:
     collect_unknown: bool = True
     unknown: Counter = field(default_factory=Counter)
     contexts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    clusters: Clusters = field(default_factory=Clusters)  # the unknown persons, grouped (discover.py)
 
     def add_mention(self, m: Mention) -> None:
         if not m.ambiguous:
@@ -172,7 +167,14 @@ class Report:
         if len(self.contexts[name]) < 3:
             self.contexts[name].append(context)
 
+    def add_found(self, found: list[Found], text: str, base: int = 0) -> None:
+        """Discovered persons of a text (offsets in the stream; `base`: where `text` starts in it)."""
+        self.clusters.add(found, text, base=base)
+        for f in found:
+            self.add_unknown(f.surface, text[max(0, f.start - base - 40):f.end - base + 40].replace("\n", " "))
+
     def merge(self, other: Report) -> None:
+        self.clusters.merge(other.clusters)
         for pid, c in other.forms.items():
             self.forms[pid].update(c)
         self.unknown.update(other.unknown)
@@ -186,8 +188,11 @@ class Report:
             p = authority.get(pid) if authority else None
             persons.append({"id": pid, "native": p.native if p else None, "mentions": sum(forms.values()),
                             "forms": dict(forms.most_common())})
-        unknown = [{"name": n, "count": c, "contexts": self.contexts.get(n, [])}
-                   for n, c in self.unknown.most_common()]
+        unknown = []
+        if authority is not None and self.clusters:
+            from .discover import discoverer_for
+
+            unknown = self.clusters.to_dicts(discoverer_for(_lookup_of(authority)))
         return {"persons": persons, "unknown": unknown}
 
 
@@ -219,6 +224,8 @@ class Normalizer(NamesakeChecks):
         # word: `_kind`, `_Tok.alone`)
         self._run_cache: dict[tuple, list] = {}
         self._revision = None
+        self.last_found: list[Found] = []  # the discovered persons of the last text read with a report
+        _LOOKUPS[id(self.lookup.authority)] = self.lookup
 
     def _check_revision(self) -> None:
         index = self.lookup.index  # applies the changes another process made to the store
@@ -313,7 +320,7 @@ class Normalizer(NamesakeChecks):
         self._pending = []  # bare common surnames waiting for the rest of the text (see _settle)
         self._last_end = -1  # where the last mention ended
         want_unknown = report is not None and report.collect_unknown
-        toks = self.tokens(text, keep_other=want_unknown)
+        toks = self.tokens(text)  # discovery scans the text itself
         mentions: list[Mention] = []
         i = 0
         n = len(toks)
@@ -354,47 +361,17 @@ class Normalizer(NamesakeChecks):
         return mentions
 
     def _report_unknown(self, toks, mentions, text, report) -> None:
-        """Runs of capitalised words that no mention covers and that look like a person's name."""
-        covered = set()
-        k = 0
-        for t in toks:  # one sweep: tokens and mentions are both in text order
-            while k < len(mentions) and mentions[k].end <= t.start:
-                k += 1
-            if k < len(mentions) and mentions[k].start <= t.start:
-                covered.add(id(t))
-        run: list[_Tok] = []
-        # a capitalised word that the same text also writes in lower case is a common word (Party, Embassy)
-        fold = self.lookup.authority.folder.fold
-        lower = {fold(w) for w in _LOWER_WORD.findall(text) if not w[:1].isupper()}
+        """The persons of `text` that the authority does not know (discover.py), into the report; kept in
+        `last_found` (stream offsets) for the outputs that show them."""
+        from .discover import discoverer_for
 
-        def flush():
-            words = [t for t in run if t.key and not t.initial and t.key not in self.lookup.titles]
-            if any(t.key in lower or t.key in _NOT_NAMES for t in words):
-                return
-            if words and _sentence_start(text, words[0].start) and len(words) > 1:
-                words = words[1:]  # "Then Leonid Brezhnev": the sentence's first word is not part of it
-            if not words or any(len(t.text) < 2 or t.text.isupper() for t in words):
-                return
-            if len(words) == 1 and (_sentence_start(text, words[0].start) or not _SURNAME.search(words[0].key)):
-                return
-            if len(words) > 4:
-                return
-            name = " ".join(t.text for t in words)
-            ctx = text[max(0, words[0].start - 40):words[-1].end + 40].replace("\n", " ")
-            report.add_unknown(name, ctx)
-
-        prev = None
-        for t in toks:
-            if id(t) in covered:
-                flush()
-                run, prev = [], None
-                continue
-            if prev is not None and not _gap_ok(text, prev.end, t.start):
-                flush()
-                run = []
-            run.append(t)
-            prev = t
-        flush()
+        base = self._base
+        found = discoverer_for(self.lookup).find(text, [(m.start - base, m.end - base) for m in mentions])
+        for f in found:
+            f.start += base
+            f.end += base
+        report.add_found(found, text, base)
+        self.last_found = found
 
     def _resolve(self, toks, i, j, text, mentions, report) -> int:
         """Longest run of name words from i that one person explains; returns where to go on."""
@@ -570,6 +547,17 @@ class Normalizer(NamesakeChecks):
             pos = m.end
         out.append(text[pos:])
         return "".join(out)
+
+
+_LOOKUPS: dict[int, Lookup] = {}
+
+
+def _lookup_of(authority) -> Lookup:
+    """A lookup over `authority` for the report's proposals (the normalizer's own where one was made)."""
+    lk = _LOOKUPS.get(id(authority))
+    if lk is None or lk.authority is not authority:
+        lk = _LOOKUPS[id(authority)] = Lookup(authority)
+    return lk
 
 
 def _sentence_start(text: str, pos: int) -> bool:

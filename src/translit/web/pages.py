@@ -126,11 +126,11 @@ def normalize():
                 w.writerow([d[k] for k in ("start", "end", "surface", "id", "native", "canonical", "score")])
             return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
                             headers={"Content-Disposition": "attachment; filename=mentions.csv"})
-        if report.unknown and g.user:  # only editors feed the review queue; anonymous visitors never write
+        if g.user and report.clusters:  # only editors feed the review queue; anonymous visitors never write
             from ..batch import record_unknown
 
-            record_unknown(g.engine.store, report, g.engine.authority.folder.fold,
-                           current_app.config["REVIEW_QUEUE_MAX"])
+            record_unknown(g.engine.store, report.to_dict(g.engine.authority)["unknown"],
+                           current_app.config["REVIEW_QUEUE_MAX"], who=g.user)
     return render_template("normalize.html", text=text, highlighted=_highlight(text, mentions),
                            mentions=mentions, report=report, style=_style())
 
@@ -235,35 +235,32 @@ def editor_variant():
 @pages.get("/review")
 @login_required
 def review():
-    cands = g.engine.store.candidates()
-    lk = g.engine.lookup
-    for c in cands:
-        c["closest"] = [(m.person.id, m.person.native, m.score) for m in lk.lookup(c["name"]).candidates[:3]]
-    return render_template("review.html", candidates=cands, kinds=VARIANT_KINDS)
+    """The queue of discovered persons (translit.review), most often seen first, a page at a time."""
+    from .. import review as queue
+
+    page = max(0, request.args.get("page", 0, type=int) or 0)
+    items = queue.items(g.engine.store, "open", limit=50, offset=50 * page)
+    return render_template("review.html", items=items, page=page, kinds=VARIANT_KINDS)
 
 
 @pages.post("/review")
 @login_required
 def review_decide():
+    from .. import review as queue
+
     key = request.form.get("key", "")
     action = request.form.get("action")
     store, a = g.engine.store, g.engine.authority
     try:
         if action == "reject":
-            store.drop_candidate(key, reject=True, who=g.user)
-        elif action == "variant":
-            editing.add_variant(a, store, request.form.get("id", ""), request.form.get("name", ""), "spelling",
-                                "review queue", g.user)
-            store.drop_candidate(key, reject=False, who=g.user)
-        elif action == "person":
-            name = request.form.get("name", "").strip()
-            words = name.split()
-            data = {"id": request.form.get("id", ""), "native": name, "lang": request.form.get("lang", "en"),
-                    "family": words[-1] if words else "", "given": " ".join(words[:-1])}
-            editing.add_person(a, store, data, g.user)
-            store.drop_candidate(key, reject=False, who=g.user)
+            queue.reject(store, key, who=g.user)
+        elif action == "merge":
+            queue.merge(a, store, key, request.form.get("id", "").strip(), who=g.user)
+        elif action == "accept":
+            fields = {k: request.form.get(k, "").strip() for k in ("id", "native", "lang", "family", "given", "order")}
+            queue.accept(a, store, key, who=g.user, overrides=fields)
         else:
-            abort(400, "action must be reject, variant or person")
+            abort(400, "action must be reject, merge or accept")
     except TranslitError as exc:
         flash(str(exc))
     return redirect(url_for("pages.review"), 303)
