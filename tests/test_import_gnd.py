@@ -76,4 +76,4 @@ def test_progress_bar_shows_bytes_and_persons(tmp_path, cli_env):
     size = (FIX / "gnd" / "persons.jsonl").stat().st_size
     assert "100%" in last and f"{size / 1024:.2f}k/{size / 1024:.2f}k" in last  # bytes read of the file
     assert "persons_written=3" in last and "records=3" in last
-    assert "3 new persons" in res.stdout
+    assert "2 new persons, 1 joined" in res.stdout  # Khrushchev: the shipped person
