@@ -185,23 +185,24 @@ def test_edit_seen_by_another_worker(tmp_path):
 
 
 def test_review_queue_accept_and_reject(app, client):
+    from translit import review
+
     token = login(app, client)  # an editor's run feeds the queue (an anonymous one does not: test_hardening)
     client.post("/normalize", data={"text": "Then Leonid Brezhnev spoke, and Walter Ulbricht agreed.", "csrf": token})
     html = client.get("/review").get_data(as_text=True)
-    assert "Leonid Brezhnev" in html and "Walter Ulbricht" in html
-    keys = dict(re.findall(r'name="key" value="([^"]+)"[^>]*>\s*<input type="hidden" name="name" value="([^"]+)"',
-                           html))
+    assert "Леонид Брежнев" in html and "Walter Ulbricht" in html
     store = app.extensions["translit"].store
-    cands = {c["name"]: c["key"] for c in store.candidates()}
-    assert keys or cands
-    client.post("/review", data={"key": cands["Walter Ulbricht"], "action": "reject", "csrf": token})
-    r = client.post("/review", data={"key": cands["Leonid Brezhnev"], "action": "person", "id": "brezhnev-leonid",
-                                     "name": "Leonid Brezhnev", "lang": "en", "csrf": token})
+    keys = {i["name"]: i["cluster"] for i in review.items(store)}
+    assert f'value="{keys["Walter Ulbricht"]}"' in html
+    client.post("/review", data={"key": keys["Walter Ulbricht"], "action": "reject", "csrf": token})
+    r = client.post("/review", data={"key": keys["Leonid Brezhnev"], "action": "accept", "id": "brezhnev-leonid",
+                                     "native": "Леонид Брежнев", "lang": "ru", "family": "Брежнев",
+                                     "given": "Леонид", "order": "given-family", "csrf": token})
     assert r.status_code == 303
     assert client.get("/api/v1/lookup?q=Brezhnev").get_json()["best"]["id"] == "brezhnev-leonid"
     token = csrf_of(client, "/normalize")
     client.post("/normalize", data={"text": "Walter Ulbricht agreed again.", "csrf": token})
-    assert "Walter Ulbricht" not in {c["name"] for c in store.candidates()}  # rejection remembered
+    assert "Walter Ulbricht" not in {i["name"] for i in review.items(store)}  # rejection remembered
 
 
 def test_errors_are_json_without_traces(client):

@@ -231,13 +231,14 @@ def fragment_of(d: Discoverer, f: Found) -> str | None:
                 return pid
     return None
 
+_INITIAL_CYR = dict(zip("ABVGDEZIKLMNOPRSTUFHCŽČŠ", "АБВГДЕЗИКЛМНОПРСТУФХЦЖЧШ", strict=True))
 _HU_INITIAL = {"Gy": "Д", "Sz": "С", "Cs": "Ч", "Zs": "Ж", "Ny": "Н", "Ty": "Т", "Dzs": "Дж"}
 
 
 def _reverse(d: Discoverer, word: str) -> str:
     """A romanized word of a Russian's name in Cyrillic (initials too: Sz. -> С.)."""
     if word.endswith(".") and len(word) <= 4:
-        letter = _HU_INITIAL.get(word[:-1]) or _reverse_word(d, word[:-1])[:1]
+        letter = _HU_INITIAL.get(word[:-1]) or _INITIAL_CYR.get(word[:1].upper()) or _reverse_word(d, word[:-1])[:1]
         return f"{letter}." if letter else word
     return _reverse_word(d, word) or word
 

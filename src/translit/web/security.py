@@ -37,8 +37,11 @@ CREATE TABLE IF NOT EXISTS rate_hit (key TEXT PRIMARY KEY, window INTEGER NOT NU
 
 
 def ensure_tables(store) -> None:
-    """Make this module's tables (idempotent; safe when several workers start at once)."""
+    """Make this module's tables (idempotent; safe when several workers start at once). A database that
+    cannot be written gets none: lookups and normalization go on, logins and edits are off."""
     conn = store.conn
+    if store.readonly:
+        return
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -66,6 +69,9 @@ def signing_key(env_key: str | None, key_file: str | None, db_path: Path) -> byt
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         pass
+    except OSError as exc:  # a read-only volume: a key for this process only (edits are off there anyway)
+        log.warning("cannot write a signing key in %s (%s): sessions last as long as this process", path, exc)
+        return secrets.token_hex(32).encode()
     else:  # this process made the file: the first worker of a server; the others read it
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32) + "\n")
@@ -120,6 +126,8 @@ def session_user(store, sid: str | None) -> str | None:
     if not sid or not isinstance(sid, str):
         return None
     key = _digest(sid)
+    if store.readonly:
+        return None  # no sessions in a database that cannot be written: edits are off
     row = store.conn.execute(
         "SELECT s.user, s.pwtag, s.expires, u.pwhash FROM web_session s LEFT JOIN users u ON u.name = s.user "
         "WHERE s.id = ?", (key,)).fetchone()
@@ -213,7 +221,7 @@ class RateLimiter:
 
     def allow(self, key: str) -> tuple[bool, int]:
         """(allowed, seconds until the next minute begins)."""
-        if self.per_minute <= 0:
+        if self.per_minute <= 0 or self.store.readonly:  # a read-only database cannot count (documented)
             return True, 0
         now = time.time()
         window = int(now // 60)
