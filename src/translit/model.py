@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import TableError
@@ -70,11 +70,16 @@ class Person:
         return self.given.split()
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["variants"] = [v.to_dict() for v in self.variants]
-        d.pop("origin", None)
-        d.pop("revision", None)
-        return {k: v for k, v in d.items() if v not in (None, "", [], {}) or k in ("id", "native", "family")}
+        """The record's fields as plain data (what the store and the tables write), empty ones left out
+        (id, native and family always there); origin and revision are not part of it.  Written out field
+        by field: dataclasses.asdict deep-copies every variant, the largest single cost of an import."""
+        d = {"id": self.id, "native": self.native, "lang": self.lang, "family": self.family,
+             "given": self.given, "patronymic": self.patronymic, "order": self.order, "gender": self.gender,
+             "born": self.born, "died": self.died, "description": self.description,
+             "confidence": self.confidence, "note": self.note, "exonyms": dict(self.exonyms),
+             "variants": [{"form": v.form, "kind": v.kind, "source": v.source} for v in self.variants],
+             "prominence": self.prominence, "ids": dict(self.ids)}
+        return {k: v for k, v in d.items() if v not in (None, "", [], {}) or k in _ALWAYS}
 
     @classmethod
     def from_dict(cls, data: dict, origin: str = "", revision: int = 0) -> Person:
@@ -155,6 +160,7 @@ class Person:
         )
 
 
+_ALWAYS = ("id", "native", "family")
 _TEXT_FIELDS = ("id", "native", "lang", "given", "patronymic", "family", "gender", "description",
                 "confidence", "note")
 _NAME_FIELDS = {"native", "given", "patronymic", "family"}

@@ -6,6 +6,7 @@ and writes through the store's transaction contract, in batches of one transacti
 """
 
 from .records import Record, RecordError
-from .write import Importer, ImportSummary
+from .summary import ImportSummary
+from .write import Importer
 
 __all__ = ["ImportSummary", "Importer", "Record", "RecordError"]

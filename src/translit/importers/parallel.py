@@ -14,27 +14,27 @@ import sqlite3
 from collections.abc import Callable, Iterator
 
 from ..errors import InputError
-from .records import Record, RecordError, prepare, tag_schemes
+from .records import Record, RecordError, finish, prepare
 
 CHUNK = 500
 
 
 def _work(make_reader, authority, q, chunk: int, db: str | None, source: str) -> None:
     try:
-        # records unchanged since the last import are not tagged here: the writer skips them anyway
+        # records unchanged since the last import are not checked, keyed or tagged here (`finish`): the
+        # writer skips them (it finishes one itself if the database changed under this snapshot)
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) if db else None
         skipped: dict[str, int] = {}
         out: list = []
 
         def send() -> None:
             known = _digests(conn, source, [r.record_id for r in out if isinstance(r, Record)]) if conn else {}
-            for r in out:
-                if isinstance(r, Record) and r.status == "ok" and known.get(r.record_id) != r.prepared:
-                    tag_schemes(r, authority)
-            q.put(("records", out))
+            done = [finish(r, authority) if isinstance(r, Record) and known.get(r.record_id) != r.prepared else r
+                    for r in out]
+            q.put(("records", done))
 
         for item in make_reader(skipped, lambda pos: q.put(("bytes", pos))):
-            out.append(prepare(item, authority, tag=False) if isinstance(item, Record) else item)
+            out.append(prepare(item, authority, finish_it=False) if isinstance(item, Record) else item)
             if len(out) >= chunk:
                 send()
                 out = []

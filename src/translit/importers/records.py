@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -57,7 +58,9 @@ class Record:
     status: str = "ok"  # ok | deleted | redirect
     redirect_to: str = ""  # the record id (same authority) a redirect points at
     replaces: list[str] = field(default_factory=list)  # cancelled ids of the same authority (MARC 010 $z)
-    prepared: str = ""  # the digest, once `prepare` has completed, checked and tagged the record
+    prepared: str = ""  # the digest, once `prepare` has completed the record
+    finished: bool = False  # checked, keyed and tagged (`finish`)
+    keys: list[str] = field(default_factory=list)  # name keys of its forms, the native one's first
 
     @property
     def tag(self) -> str:
@@ -146,16 +149,30 @@ def slug(person_like) -> str:
     return text or "person"
 
 
-def prepare(r: Record, authority, tag: bool = True) -> Record | RecordError:
-    """Complete the record, check it makes a valid person, hash what the source says (`prepared`), then tag
-    its variants with schemes; the work before a record meets the database (done in a worker for dumps)."""
+def prepare(r: Record, authority, tag: bool = True, finish_it: bool = True) -> Record | RecordError:
+    """Complete the record and hash what the source says (`prepared`), then (`finish`) check it, key it and
+    tag its variants with schemes: the work before a record meets the database (done in a worker for dumps,
+    which finishes only the records that changed since the last import)."""
     try:
         if r.status == "ok":
             r.complete()
-            person_from(r, "probe")
         r.prepared = r.digest()
-        if r.status == "ok" and tag:
-            tag_schemes(r, authority)
+    except RecordError as exc:
+        return exc
+    except ValueError as exc:
+        return RecordError(r.position, r.record_id, str(exc))
+    return finish(r, authority, tag) if finish_it else r
+
+
+def finish(r: Record, authority, tag: bool = True) -> Record | RecordError:
+    """Check that a prepared record makes a valid person, note its name keys, tag its variants' schemes."""
+    try:
+        if r.status == "ok":
+            person_from(r, "probe")
+            r.keys = name_keys(r, uncached_fold(authority))
+            if tag:
+                tag_schemes(r, authority)
+        r.finished = True
         return r
     except RecordError as exc:
         return exc
@@ -163,18 +180,19 @@ def prepare(r: Record, authority, tag: bool = True) -> Record | RecordError:
         return RecordError(r.position, r.record_id, str(exc))
 
 
-class ImportedPerson(Person):
-    """A Person whose `to_dict` is written out by hand: dataclasses.asdict deep-copies every variant, the
-    largest single cost of writing a person in an import. The same dict as Person.to_dict (tested)."""
+def uncached_fold(authority):
+    """The folder's fold without its cache: a dump's names are seen once, and would only fill it."""
+    return functools.partial(type(authority.folder).fold.__wrapped__, authority.folder)
 
-    def to_dict(self) -> dict:
-        d = {"id": self.id, "native": self.native, "lang": self.lang, "family": self.family, "given": self.given,
-             "patronymic": self.patronymic, "order": self.order, "gender": self.gender, "born": self.born,
-             "died": self.died, "description": self.description, "confidence": self.confidence,
-             "note": self.note, "exonyms": dict(self.exonyms),
-             "variants": [{"form": v.form, "kind": v.kind, "source": v.source} for v in self.variants],
-             "prominence": self.prominence, "ids": dict(self.ids)}
-        return {k: v for k, v in d.items() if v not in (None, "", [], {}) or k in ("id", "native", "family")}
+
+def name_key(fold, form: str) -> str:
+    """A name's words folded and sorted: "Nagy Ferenc" and "Ferenc Nagy" have one key."""
+    return " ".join(sorted(fold(form).split()))
+
+
+def name_keys(r: Record, fold) -> list[str]:
+    """The name keys of a record's forms, its native form's first."""
+    return list(dict.fromkeys(name_key(fold, f) for f in (r.native, *(v.form for v in r.variants))))
 
 
 def person_from(record: Record, pid: str) -> Person:
@@ -186,7 +204,15 @@ def person_from(record: Record, pid: str) -> Person:
         "description": record.description, "variants": [v.to_dict() for v in record.variants],
         "ids": dict(record.ids), "confidence": "probable",
     }
-    return ImportedPerson.from_dict({k: v for k, v in data.items() if v not in (None, "")}, origin="store")
+    return Person.from_dict({k: v for k, v in data.items() if v not in (None, "")}, origin="store")
+
+
+def person_of(record: Record, pid: str) -> Person:
+    """`person_from` without its checks, for a record that `prepare` has checked already (the same Person)."""
+    return Person(id=pid, native=record.native, lang=record.lang, family=record.family, given=record.given,
+                  patronymic=record.patronymic, order=record.order, gender=record.gender, born=record.born,
+                  died=record.died, description=record.description, confidence="probable",
+                  variants=list(record.variants), ids=dict(record.ids), origin="store")
 
 
 def tag_schemes(record: Record, authority) -> None:

@@ -10,16 +10,16 @@ upstream change is reported as a conflict (and kept in the import_conflict table
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import time
-from dataclasses import dataclass, field
 
 import orjson
 
 from ..model import Person, Variant
-from .records import ImportedPerson, Record, RecordError, person_from, prepare, slug
+from .bulk import Batch, Touched, candidates
+from .records import Record, RecordError, finish, name_key, name_keys, person_of, prepare, uncached_fold
+from .summary import ImportSummary
 
 # the importer's own tables (the store's schema is not touched): what each record last said, the
 # name-and-birth-year keys of imported persons, conflicts for review, and local redirects of upstream merges
@@ -40,44 +40,6 @@ FIELDS = ("native", "lang", "family", "given", "patronymic", "order", "gender", 
 ID_OF_SOURCE = {"wikidata": "wikidata", "gnd": "gnd"}
 
 
-@dataclass
-class ImportSummary:
-    source: str
-    read: int = 0
-    unchanged: int = 0
-    added: int = 0
-    joined: int = 0
-    joined_by_name: int = 0
-    updated: int = 0
-    deleted: int = 0
-    redirects: int = 0
-    batches: int = 0
-    persons_written: int = 0
-    conflicts: list[dict] = field(default_factory=list)
-    bad: list[str] = field(default_factory=list)
-    skipped: dict[str, int] = field(default_factory=dict)  # counted by the readers: not-human, filtered ...
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-    def lines(self) -> list[str]:
-        out = [f"{self.source}: {self.read} records read, {self.unchanged} unchanged since the last import",
-               f"  {self.added} new persons, {self.joined} joined existing persons"
-               f" ({self.joined_by_name} by name and birth year), {self.updated} updated from upstream",
-               f"  {self.persons_written} persons written in {self.batches} transactions,"
-               f" {self.redirects} redirects, {self.deleted} deleted upstream"]
-        if self.skipped:
-            out.append("  skipped: " + ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items())))
-        for c in self.conflicts[:20]:
-            out.append(f"  conflict: {c['record']} -> {c['person']}: {c['field']}: local {c['local']!r},"
-                       f" upstream {c['upstream']!r}")
-        if len(self.conflicts) > 20:
-            out.append(f"  ... {len(self.conflicts) - 20} more conflicts (see --report or the import_conflict table)")
-        out.append(f"  {len(self.conflicts)} conflicts for review, {len(self.bad)} bad records")
-        out.extend(f"  bad record: {b}" for b in self.bad[:20])
-        return out
-
-
 class Importer:
     """Resolves and writes records; `run` takes an iterable of Records (or RecordErrors for bad ones)."""
 
@@ -90,8 +52,8 @@ class Importer:
         self.batch_size = max(1, batch_size)
         self.skip_bad = skip_bad
         self.summary = ImportSummary(source)
-        # the folder's cached fold without its cache: a dump's names are seen once, and would only fill it
-        self.fold = functools.partial(type(authority.folder).fold.__wrapped__, authority.folder)
+        self.fold = uncached_fold(authority)
+        self.touched = Touched()  # what the current batch wrote (bulk.Batch)
         authority.refresh()
         self.shipped_ids = {(a, v): p.id for p in authority.base.values() for a, v in p.ids.items()}
         self.shipped_keys: dict[tuple[str, int], list[str]] = {}
@@ -104,7 +66,11 @@ class Importer:
         self._to_delete: list[str] = []
 
     def name_key(self, native: str) -> str:
-        return " ".join(sorted(self.fold(native).split()))
+        return name_key(self.fold, native)
+
+    def contribution(self, r: Record) -> dict:
+        """What the record says of the person's fields: kept to tell upstream changes from local edits."""
+        return {f: getattr(r, f) for f in FIELDS} | {"ids": r.ids}
 
     # -- the stream ------------------------------------------------------------------------
     def run(self, records, progress=None) -> ImportSummary:
@@ -130,27 +96,30 @@ class Importer:
                               "imported (fix it, or run again with --skip-bad to import the rest)")
 
     def _flush(self, batch: list[Record], progress) -> None:
+        """Prepare the batch's records, leave out the unchanged ones, write the others in one transaction."""
         if not batch:
             return
-        ready: list[tuple[Record, str]] = []
+        ready: list[Record] = []
+        known = self._digests([r.record_id for r in batch])
         for n, r in enumerate(batch):
-            done = r if r.prepared else prepare(r, self.authority)
+            done = r if r.prepared else prepare(r, self.authority, finish_it=False)
+            if not isinstance(done, RecordError) and known.get(r.record_id) == r.prepared:
+                self.summary.unchanged += 1
+                continue
+            if not isinstance(done, RecordError) and not r.finished:
+                done = finish(r, self.authority)
             if isinstance(done, RecordError):
                 if not self.skip_bad:
-                    self._write(ready, n, progress)
+                    self._write(ready, known, n, progress)
                 self._bad(done, [], progress)
                 continue
-            ready.append((r, r.prepared))
-        self._write(ready, len(batch), progress)
+            ready.append(r)
+        self._write(ready, known, len(batch), progress)
 
-    def _write(self, ready: list[tuple[Record, str]], n: int, progress) -> None:
-        known = self._digests([r.record_id for r, _ in ready])
-        changed = [(r, d) for r, d in ready if known.get(r.record_id) != d]
-        self.summary.unchanged += len(ready) - len(changed)
-        if changed:
+    def _write(self, ready: list[Record], known: dict[str, str], n: int, progress) -> None:
+        if ready:
             with self.store.transaction() as conn:
-                for r, d in changed:
-                    self._apply(conn, r, d)
+                Batch(self, conn, ready, set(known)).run()
             self.summary.batches += 1
             for pid in self._to_delete:
                 person = self.store.stored_person(pid)
@@ -195,7 +164,7 @@ class Importer:
             for pid in sorted(holders):
                 self._conflict(conn, r, pid, "identity", "", f"the record's ids name {len(holders)} persons")
             return
-        contribution = {f: getattr(r, f) for f in FIELDS} | {"ids": r.ids}
+        contribution = self.contribution(r)
         if not holders:
             pid = self._by_name(conn, r)
             if pid is None:
@@ -211,7 +180,7 @@ class Importer:
         after = self._merge(conn, before, r, json.loads(prev[2]) if prev and created else None, created)
         if after.to_dict() != before.to_dict():
             action = "import-update" if prev else "import-join"
-            self.store.write_person(conn, after, before, self.who, action)
+            self._put(conn, after, before, action)
             self.summary.persons_written += 1
             self._key(conn, after)
         if prev and prev[0] == pid:
@@ -221,15 +190,13 @@ class Importer:
         self._remember(conn, r, pid, digest, created, contribution)
 
     def _add(self, conn, r: Record, digest: str, contribution: dict) -> None:
-        base = slug(r)
-        tail = slug_part(r.record_id)
-        candidates = [base, f"{base}-{r.born}" if r.born else None, f"{base}-{tail}"]
-        for pid in itertools.chain(candidates, (f"{base}-{tail}-{n}" for n in itertools.count(2))):
+        first = candidates(r)
+        for pid in itertools.chain(first, (f"{first[2]}-{n}" for n in itertools.count(2))):
             if pid and pid not in self.authority.base and not conn.execute(
                     "SELECT 1 FROM person WHERE id = ?", (pid,)).fetchone():
                 break
-        person = person_from(r, pid)
-        self.store.write_person(conn, person, None, self.who, "import-add")
+        person = person_of(r, pid)
+        self._put(conn, person, None, "import-add")
         self.summary.added += 1
         self.summary.persons_written += 1
         self._key(conn, person)
@@ -276,7 +243,7 @@ class Importer:
             else:
                 ids[auth] = value
         data["ids"] = ids
-        return ImportedPerson.from_dict(data, origin="store")
+        return Person.from_dict(data, origin="store")
 
     def _redirect(self, conn, r: Record) -> None:
         """An upstream merge: the person of the old id takes the new one, or is merged into its holder."""
@@ -288,7 +255,7 @@ class Importer:
         a = self._person(conn, src)
         if dst is None:
             after = Person.from_dict(a.to_dict() | {"ids": a.ids | {auth: r.redirect_to}}, origin="store")
-            self.store.write_person(conn, after, a, self.who, "import-redirect")
+            self._put(conn, after, a, "import-redirect")
             self.summary.persons_written += 1
             return
         b = self._person(conn, dst)
@@ -298,9 +265,8 @@ class Importer:
         data["variants"] = data.get("variants", []) + [v.to_dict() for v in moved if v.form not in forms]
         data["ids"] = {k: v for k, v in a.ids.items() if k != auth} | b.ids
         after = Person.from_dict(data, origin="store")
-        self.store.write_person(conn, Person.from_dict(a.to_dict() | {"ids": {}}, origin="store"), a, self.who,
-                                "import-redirect")
-        self.store.write_person(conn, after, b, self.who, "import-merge")
+        self._put(conn, Person.from_dict(a.to_dict() | {"ids": {}}, origin="store"), a, "import-redirect")
+        self._put(conn, after, b, "import-merge")
         conn.execute("INSERT OR REPLACE INTO redirect VALUES (?, ?)", (src, dst))
         conn.execute("UPDATE import_record SET person_id = ? WHERE person_id = ?", (dst, src))
         conn.execute("UPDATE redirect SET to_id = ? WHERE to_id = ?", (dst, src))
@@ -338,7 +304,7 @@ class Importer:
         if r.born is None:
             return None
         pids: set[str] = set()
-        for key in {self.name_key(f) for f in (r.native, *(v.form for v in r.variants))}:
+        for key in r.keys or name_keys(r, self.fold):
             pids.update(self.shipped_keys.get((key, r.born), []))
             pids.update(row[0] for row in conn.execute(
                 "SELECT person_id FROM import_key WHERE key = ? AND born = ?", (key, r.born)))
@@ -356,11 +322,18 @@ class Importer:
             return ""
         return fits[0] if fits else None
 
+    def _put(self, conn, after: Person, before: Person | None, action: str) -> None:
+        self.store.write_person(conn, after, before, self.who, action)
+        self.touched.person(after)
+
     def _key(self, conn, p: Person) -> None:
         if p.born is not None:
-            conn.execute("INSERT OR IGNORE INTO import_key VALUES (?, ?, ?)", (self.name_key(p.native), p.born, p.id))
+            key = self.name_key(p.native)
+            conn.execute("INSERT OR IGNORE INTO import_key VALUES (?, ?, ?)", (key, p.born, p.id))
+            self.touched.keys.add((key, p.born))
 
     def _remember(self, conn, r: Record, pid: str, digest: str, created: bool, contribution: dict) -> None:
+        self.touched.records.add(r.record_id)
         conn.execute("INSERT OR REPLACE INTO import_record VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (self.source, r.record_id, pid, digest, int(created),
                       orjson.dumps(contribution).decode("utf-8"), time.time()))
@@ -371,10 +344,6 @@ class Importer:
         conn.execute("INSERT OR IGNORE INTO import_conflict VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (self.source, r.record_id, pid, fieldname, json.dumps(local, ensure_ascii=False),
                       json.dumps(upstream, ensure_ascii=False), time.time()))
-
-
-def slug_part(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isascii() and c.isalnum()) or "x"
 
 
 def ensure_schema(store) -> None:
