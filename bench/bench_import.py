@@ -145,11 +145,14 @@ finally:
 """
 
 
-def run_import(db: Path, dump: Path) -> tuple[float, list[float], str]:
-    """`translit import wikidata DUMP` in its own process: wall time, [peak RSS KiB of the writing process,
-    of the reading one, CPU s of the writing process, of the reading one], its summary."""
+def run_import(db: Path, dump: Path, tree: Path | None = None) -> tuple[float, list[float], str]:
+    """`translit import wikidata DUMP` in its own process (the code and tables of checkout `tree`, if given):
+    wall time, [peak RSS KiB of the writing process, of the reading one, CPU s of the writing process, of
+    the reading one], its summary."""
     env = dict(os.environ, TRANSLIT_DB=str(db))
     env.pop("TRANSLIT_TABLES", None)
+    if tree is not None:
+        env.update(PYTHONPATH=str(tree / "src"), TRANSLIT_TABLES=str(tree / "tables"))
     rss_file = db.with_suffix(".rss")
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", RSS_WRAPPER, str(rss_file), "import", "wikidata", str(dump), "--no-progress",
@@ -176,6 +179,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--humans", type=int, default=100_000)
     ap.add_argument("--keep", default=None, help="Directory for the dump and database (default: a temporary one).")
+    ap.add_argument("--baseline", default=None, help="A checkout (src/, tables/) of other code: imported the same "
+                    "dump first, side by side (e.g. `git archive main src tables | tar -x -C DIR`).")
     args = ap.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -187,6 +192,12 @@ def main() -> None:
     gen = time.perf_counter() - t
     with gzip.open(dump, "rb") as fh:
         raw = sum(len(b) for b in iter(lambda: fh.read(1 << 24), b""))
+    base = None
+    if args.baseline:
+        bdb = work / f"baseline-{args.humans}.sqlite3"
+        for p in (bdb, Path(f"{bdb}-wal"), Path(f"{bdb}-shm")):
+            p.unlink(missing_ok=True)
+        base = run_import(bdb, dump, Path(args.baseline)), run_import(bdb, dump, Path(args.baseline))
     wall, m1, out = run_import(db, dump)
     wall2, m2, out2 = run_import(db, dump)
     speeds = parsers(dump)
@@ -197,6 +208,10 @@ def main() -> None:
         print(f"{what + ':':<11}{w:7.1f} s wall {args.humans / w:7.0f} {unit}; CPU writer {m[2]:.1f} s + reader "
               f"{m[3]:.1f} s ({(m[2] + m[3]) / args.humans * 1e3:.2f} ms a record); peak RSS writer "
               f"{m[0] / 1024:.0f} MiB, reader {m[1] / 1024:.0f} MiB")
+    if base:
+        for what, (w, m, _), now in (("import", base[0], wall), ("re-import", base[1], wall2)):
+            print(f"baseline {what}: {w:.1f} s wall {args.humans / w:.0f}/s; CPU writer {m[2]:.1f} s + reader "
+                  f"{m[3]:.1f} s; peak RSS writer {m[0] / 1024:.0f} MiB -> this code {w / now:.2f}x faster")
     print(f"database: {db.stat().st_size / 2**20:.0f} MiB")
     print(f"parse one entity line: orjson {speeds['orjson']:.1f} µs, json {speeds['json']:.1f} µs "
           f"({speeds['json'] / speeds['orjson']:.1f}x)")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from .records import Record, person_of, slug
+from .records import Record, name_keys, person_of, slug
 
 CHUNK = 900  # host parameters a query (SQLite allows 999 at the least)
 
@@ -46,6 +46,10 @@ class Batch:
         self.imp, self.conn, self.records = importer, conn, records
         self.known = known  # record ids an earlier import wrote (changed ones: unchanged are not here)
         self.touched = importer.touched = Touched()
+        for r in records:
+            if r.status == "ok" and not r.keys:
+                r.keys = name_keys(r, importer.fold)
+        self.slugs = {id(r): candidates(r) for r in records}
         self.held = self._held()
         self.keyed = self._keyed()
         self.taken = self._taken()
@@ -74,7 +78,7 @@ class Batch:
         return out
 
     def _taken(self) -> set[str]:
-        pids = sorted({c for r in self.records for c in candidates(r) if c})
+        pids = sorted({c for cs in self.slugs.values() for c in cs if c})
         out = set()
         for part in _chunks(pids):
             out.update(row[0] for row in self.conn.execute(
@@ -107,7 +111,7 @@ class Batch:
                 if kb in imp.shipped_keys or kb in self.keyed or kb in t.keys:
                     return None
         base = imp.authority.base
-        return next((c for c in candidates(r) if c and c not in base and c not in self.taken and c not in t.pids),
+        return next((c for c in self.slugs[id(r)] if c and c not in base and c not in self.taken and c not in t.pids),
                     None)
 
     def _stage(self, r: Record, pid: str) -> None:

@@ -6,11 +6,14 @@ import functools
 import hashlib
 import re
 import unicodedata
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import orjson
 from unidecode import unidecode
 
+from ..authority import source_of
 from ..errors import InputError
 from ..fold import is_cyrillic
 from ..model import ID_AUTHORITIES, Person, Variant
@@ -59,8 +62,8 @@ class Record:
     redirect_to: str = ""  # the record id (same authority) a redirect points at
     replaces: list[str] = field(default_factory=list)  # cancelled ids of the same authority (MARC 010 $z)
     prepared: str = ""  # the digest, once `prepare` has completed the record
-    finished: bool = False  # checked, keyed and tagged (`finish`)
-    keys: list[str] = field(default_factory=list)  # name keys of its forms, the native one's first
+    finished: bool = False  # checked and tagged (`finish`)
+    keys: list[str] = field(default_factory=list)  # name keys of its forms, the native one's first (writer)
 
     @property
     def tag(self) -> str:
@@ -152,7 +155,7 @@ def slug(person_like) -> str:
 def prepare(r: Record, authority, tag: bool = True, finish_it: bool = True) -> Record | RecordError:
     """Complete the record and hash what the source says (`prepared`), then (`finish`) check it, key it and
     tag its variants with schemes: the work before a record meets the database (done in a worker for dumps,
-    which finishes only the records that changed since the last import)."""
+    which finishes only the records that changed since the last import); the writer adds the name keys."""
     try:
         if r.status == "ok":
             r.complete()
@@ -165,11 +168,11 @@ def prepare(r: Record, authority, tag: bool = True, finish_it: bool = True) -> R
 
 
 def finish(r: Record, authority, tag: bool = True) -> Record | RecordError:
-    """Check that a prepared record makes a valid person, note its name keys, tag its variants' schemes."""
+    """Check that a prepared record makes a valid person and tag its variants' schemes (its name keys are
+    the writer's: the reading process has the more work of the two)."""
     try:
         if r.status == "ok":
             person_from(r, "probe")
-            r.keys = name_keys(r, uncached_fold(authority))
             if tag:
                 tag_schemes(r, authority)
         r.finished = True
@@ -220,7 +223,8 @@ def tag_schemes(record: Record, authority) -> None:
 
     Word by word: a variant is the scheme's when each of its words is the scheme's spelling of a different
     word of the native form ("Nikita Khrushchev" of "Никита Сергеевич Хрущёв" by ru-alalc-plain). The words
-    of names repeat (given names above all), so the renderings come from the authority's cache.
+    of names repeat (given names above all), so the renderings come from a cache: the import's own, of
+    bounded size (`renderings`), not the authority's (a dump's one-off words would fill that one).
     """
     words = list(dict.fromkeys(record.native.split()))
     if not words or not record.variants:
@@ -228,7 +232,7 @@ def tag_schemes(record: Record, authority) -> None:
     probe = Person(id="probe", native=record.native, lang=record.lang or "und", family=record.family or words[-1])
     per_word: dict[str, dict[str, int]] = {}  # scheme -> spelling of a native word -> its position
     for i, w in enumerate(words):
-        for form, sid in authority.render(w, probe):
+        for form, sid in renderings(authority, w, probe):
             per_word.setdefault(sid, {}).setdefault(form, i)
     if not per_word:
         return
@@ -237,6 +241,26 @@ def tag_schemes(record: Record, authority) -> None:
         sid = None if "+scheme:" in v.source else _scheme_of(v.form, per_word)
         tagged.append(Variant(v.form, v.kind, f"{v.source}+scheme:{sid}") if sid else v)
     record.variants = tagged
+
+
+_RENDERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # authority -> its import renderings
+RENDER_CACHE = 20_000  # words: the names of a nation's persons repeat; the memory of an import stays flat
+
+
+def renderings(authority, word: str, person: Person) -> list[tuple[str, str]]:
+    """`authority.render(word, person)` through a least-recently-used cache of RENDER_CACHE words."""
+    cache = _RENDERED.get(authority)
+    if cache is None:
+        cache = _RENDERED[authority] = OrderedDict()
+    key = (word, source_of(person))
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = authority._render(word, person)  # the uncached rendering of the same method
+        if len(cache) > RENDER_CACHE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return got
 
 
 def _scheme_of(form: str, per_word: dict[str, dict[str, int]]) -> str | None:
