@@ -122,7 +122,8 @@ def queue_growth(tmp) -> dict:
         t = time.perf_counter()
         for seed in range(3):
             c.post("/normalize", data={"text": _unknown_names_text(1.3, seed), "csrf": _csrf(c, "/normalize")})
-        rows = store.conn.execute("SELECT count(*) FROM candidate").fetchone()[0]
+        queued = store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'discovery'").fetchone()
+        rows = store.conn.execute("SELECT count(*) FROM discovery").fetchone()[0] if queued else 0
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         out[who] = {"rows": rows, "grew_mb": (db.stat().st_size - size0) / 1e6, "seconds": time.perf_counter() - t}
     return out

@@ -25,8 +25,6 @@ CREATE TABLE IF NOT EXISTS audit (
     person_id TEXT, before TEXT, after TEXT);
 CREATE TABLE IF NOT EXISTS rejected (
     key TEXT PRIMARY KEY, surface TEXT NOT NULL, at REAL NOT NULL, who TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS candidate (
-    key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL, contexts TEXT NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, pwhash TEXT NOT NULL, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS external_id (
     authority TEXT NOT NULL, value TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (authority, value));
@@ -38,6 +36,9 @@ INSERT OR IGNORE INTO meta VALUES ('revision', '0');
 # whatever the number of edits. Columns added to a database made before them:
 _MIGRATIONS = (("rev", "ALTER TABLE person ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"),
                ("changed", "ALTER TABLE person ADD COLUMN changed INTEGER NOT NULL DEFAULT 0"))
+# tables of earlier versions that nothing reads any more, dropped when a database is opened for writing:
+# `candidate`, the old review queue (translit.review's `discovery` table replaced it)
+_DROPPED_TABLES = ("candidate",)
 _CHANGED_INDEX = "CREATE INDEX IF NOT EXISTS person_changed ON person (changed)"
 _CANNOT_WRITE = ("readonly", "read-only", "unable to open", "disk i/o", "full", "permission")
 

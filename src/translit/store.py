@@ -19,7 +19,15 @@ from pathlib import Path
 
 from .errors import ConflictError, NotFoundError, ReadOnlyError, StoreError
 from .model import Person, Variant
-from .schema import _CANNOT_WRITE, _CHANGED_INDEX, _MIGRATIONS, SCHEMA, _apply, _fold_variant_rows
+from .schema import (
+    _CANNOT_WRITE,
+    _CHANGED_INDEX,
+    _DROPPED_TABLES,
+    _MIGRATIONS,
+    SCHEMA,
+    _apply,
+    _fold_variant_rows,
+)
 
 log = logging.getLogger("translit.store")
 
@@ -125,6 +133,8 @@ class Store:
                     if column not in columns:
                         conn.execute(sql)
                 conn.execute(_CHANGED_INDEX)
+                for table in _DROPPED_TABLES:
+                    conn.execute(f"DROP TABLE IF EXISTS {table}")
                 conn.execute("COMMIT")
                 self._columns = {"rev", "changed"}
                 return conn
@@ -332,40 +342,6 @@ class Store:
             self._audit(conn, who, "variant-remove", person_id, match[0].to_dict(), None)
         return after
 
-    def record_candidates(self, unknown: dict[str, int], contexts: dict[str, list[str]], fold) -> int:
-        """Add the unknown names of a batch run to the review queue (rejected ones are not proposed again)."""
-        rejected = self.rejected()
-        n = 0
-        with self._write() as conn:
-            for name, count in unknown.items():
-                key = fold(name)
-                if not key or key in rejected:
-                    continue
-                row = conn.execute("SELECT count, contexts FROM candidate WHERE key = ?", (key,)).fetchone()
-                ctx = (json.loads(row[1]) if row else []) + list(contexts.get(name, []))
-                conn.execute(
-                    "INSERT OR REPLACE INTO candidate VALUES (?, ?, ?, ?, ?)",
-                    (key, name, count + (row[0] if row else 0), json.dumps(ctx[:5], ensure_ascii=False), time.time()),
-                )
-                n += 1
-        return n
-
-    def candidates(self, limit: int = 200) -> list[dict]:
-        rows = self.conn.execute(
-            "SELECT key, name, count, contexts FROM candidate ORDER BY count DESC, name LIMIT ?", (limit,)
-        ).fetchall()
-        return [{"key": r[0], "name": r[1], "count": r[2], "contexts": json.loads(r[3])} for r in rows]
-
-    def drop_candidate(self, key: str, reject: bool, who: str | None = None) -> None:
-        with self._write() as conn:
-            row = conn.execute("SELECT name FROM candidate WHERE key = ?", (key,)).fetchone()
-            conn.execute("DELETE FROM candidate WHERE key = ?", (key,))
-            if reject:
-                conn.execute("INSERT OR REPLACE INTO rejected VALUES (?, ?, ?, ?)",
-                             (key, row[0] if row else key, time.time(), _who(who)))
-            self._audit(conn, who, "reject-candidate" if reject else "accept-candidate", None, None,
-                        {"key": key, "name": row[0] if row else key})
-
     # -- users of the web editor ----------------------------------------------------------
     def set_user(self, name: str, pwhash: str) -> None:
         with self._write() as conn:
@@ -385,9 +361,6 @@ class Store:
             return value
         self.conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
         return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
-
-    def rejected(self) -> set[str]:
-        return {r[0] for r in self.conn.execute("SELECT key FROM rejected")}
 
 
 def _check_expect(person: Person, expect: int | None) -> None:
