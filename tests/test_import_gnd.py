@@ -77,3 +77,21 @@ def test_progress_bar_shows_bytes_and_persons(tmp_path, cli_env):
     assert "100%" in last and f"{size / 1024:.2f}k/{size / 1024:.2f}k" in last  # bytes read of the file
     assert "persons_written=3" in last and "records=3" in last
     assert "2 new persons, 1 joined" in res.stdout  # Khrushchev: the shipped person
+
+
+def test_import_commands_come_from_one_table_with_their_own_help():
+    """The four `import` commands are registered from cli_import.IMPORTS, each with its help and options."""
+    from click.testing import CliRunner
+
+    from translit.cli import cli
+    from translit.cli_import import IMPORTS
+
+    assert [spec[0] for spec in IMPORTS] == ["wikidata", "marc", "gnd", "eac-cpf"]
+    runner = CliRunner()
+    for source, _, _, doc in IMPORTS:
+        out = runner.invoke(cli, ["import", source, "--help"])
+        assert out.exit_code == 0, out.output
+        assert doc.split("\n", 1)[0].split(":")[0] in out.output and "--skip-bad" in out.output
+        assert ("--citizenship" in out.output) == (source == "wikidata")
+    bad = runner.invoke(cli, ["import", "wikidata", "x.json", "--lived", "soon"])
+    assert bad.exit_code != 0 and "--lived 'soon': give FROM-TO years" in bad.output

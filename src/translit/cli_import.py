@@ -88,17 +88,7 @@ def import_group():
     """
 
 
-@import_group.command("wikidata")
-@click.argument("path")
-@click.option("--citizenship", multiple=True, help="Keep only citizens of this country (QID; repeatable).")
-@click.option("--lived", default=None, help="Keep only persons alive at some time in FROM-TO (years).")
-@_common
-@click.pass_obj
-def import_wikidata(obj, path, citizenship, lived, who, batch, skip_bad, report, progress, jobs):
-    """A Wikidata JSON dump (.json/.json.gz/.json.bz2, streamed), Special:EntityData JSON or SPARQL JSON.
-
-    Example: translit import wikidata dump.json.gz --citizenship Q28 --citizenship Q15180 --lived 1945-1991
-    """
+def _wikidata_reader(path: str, citizenship=(), lived=None, **_):
     from .importers.wikidata import Filters, WikidataReader
 
     lo = hi = None
@@ -108,50 +98,65 @@ def import_wikidata(obj, path, citizenship, lived, who, batch, skip_bad, report,
         except ValueError:
             raise InputError(f"--lived {lived!r}: give FROM-TO years, e.g. 1945-1991") from None
     filters = Filters(set(citizenship), lo, hi)
-    _run(obj, "wikidata", path, lambda sk, ob: WikidataReader(path, filters, sk, ob), who, batch, skip_bad,
-         report, progress, jobs)
+    return lambda sk, ob: WikidataReader(path, filters, sk, ob)
 
 
-@import_group.command("marc")
-@click.argument("path")
-@_common
-@click.pass_obj
-def import_marc(obj, path, who, batch, skip_bad, report, progress, jobs):
-    """MARC 21 authority records: binary (.mrc) or MARCXML.
+def _reader(module: str, name: str):
+    """The reader `translit.importers.MODULE.NAME(path, skipped, on_bytes)`, imported when a command runs."""
+    def make(path: str, **_):
+        import importlib
+
+        read = getattr(importlib.import_module(f"translit.importers.{module}"), name)
+        return lambda sk, ob: read(path, sk, ob)
+    return make
+
+
+_WIKIDATA_OPTIONS = (
+    click.option("--citizenship", multiple=True, help="Keep only citizens of this country (QID; repeatable)."),
+    click.option("--lived", default=None, help="Keep only persons alive at some time in FROM-TO (years)."),
+)
+
+# (command = source, the reader for a path and the command's own options, its options, its help)
+IMPORTS = (
+    ("wikidata", _wikidata_reader, _WIKIDATA_OPTIONS,
+     """A Wikidata JSON dump (.json/.json.gz/.json.bz2, streamed), Special:EntityData JSON or SPARQL JSON.
+
+    Example: translit import wikidata dump.json.gz --citizenship Q28 --citizenship Q15180 --lived 1945-1991
+    """),
+    ("marc", _reader("marc", "read_marc"), (),
+     """MARC 21 authority records: binary (.mrc) or MARCXML.
 
     Example: translit import marc names.mrc
-    """
-    from .importers.marc import read_marc
-
-    _run(obj, "marc", path, lambda sk, ob: read_marc(path, sk, ob), who, batch, skip_bad, report, progress, jobs)
-
-
-@import_group.command("gnd")
-@click.argument("path")
-@_common
-@click.pass_obj
-def import_gnd(obj, path, who, batch, skip_bad, report, progress, jobs):
-    """lobid-gnd JSON: one record, a JSON array, JSON Lines or a search result ("member").
+    """),
+    ("gnd", _reader("gnd", "read_gnd"), (),
+     """lobid-gnd JSON: one record, a JSON array, JSON Lines or a search result ("member").
 
     Example: translit import gnd gnd.jsonl
-    """
-    from .importers.gnd import read_gnd
-
-    _run(obj, "gnd", path, lambda sk, ob: read_gnd(path, sk, ob), who, batch, skip_bad, report, progress, jobs)
-
-
-@import_group.command("eac-cpf")
-@click.argument("path")
-@_common
-@click.pass_obj
-def import_eac(obj, path, who, batch, skip_bad, report, progress, jobs):
-    """EAC-CPF XML: one eac-cpf document or several inside any wrapper element.
+    """),
+    ("eac-cpf", _reader("eac", "read_eac"), (),
+     """EAC-CPF XML: one eac-cpf document or several inside any wrapper element.
 
     Example: translit import eac-cpf persons.xml
-    """
-    from .importers.eac import read_eac
+    """),
+)
 
-    _run(obj, "eac-cpf", path, lambda sk, ob: read_eac(path, sk, ob), who, batch, skip_bad, report, progress, jobs)
+
+def _register(source: str, make_reader, options, doc: str) -> None:
+    def command(obj, path, who, batch, skip_bad, report, progress, jobs, **extra):
+        _run(obj, source, path, make_reader(path, **extra), who, batch, skip_bad, report, progress, jobs)
+
+    command.__doc__ = doc
+    command.__name__ = f"import_{source.replace('-', '_')}"
+    f = click.pass_obj(command)
+    f = _common(f)
+    for option in reversed(options):
+        f = option(f)
+    f = click.argument("path")(f)
+    import_group.command(source)(f)
+
+
+for _spec in IMPORTS:
+    _register(*_spec)
 
 
 @cli.command("export")
