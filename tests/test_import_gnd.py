@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,94 @@ def test_import_commands_come_from_one_table_with_their_own_help():
         assert ("--citizenship" in out.output) == (source == "wikidata")
     bad = runner.invoke(cli, ["import", "wikidata", "x.json", "--lived", "soon"])
     assert bad.exit_code != 0 and "--lived 'soon': give FROM-TO years" in bad.output
+
+
+def _entity(qid: str, hu: str, born: int | None) -> dict:
+    """A Wikidata human in the dump's format: a Hungarian label, P31 Q5, P27 Hungary, P569 (day precision)."""
+    def claim(prop, value, dtype, vtype):
+        return [{"mainsnak": {"snaktype": "value", "property": prop, "datavalue": {"value": value, "type": vtype},
+                              "datatype": dtype}, "type": "statement", "id": f"{qid}${prop}", "rank": "normal"}]
+    claims = {"P31": claim("P31", {"entity-type": "item", "numeric-id": 5, "id": "Q5"}, "wikibase-item",
+                           "wikibase-entityid"),
+              "P27": claim("P27", {"entity-type": "item", "numeric-id": 28, "id": "Q28"}, "wikibase-item",
+                           "wikibase-entityid")}
+    if born:
+        claims["P569"] = claim("P569", {"time": f"+{born}-01-01T00:00:00Z", "timezone": 0, "before": 0, "after": 0,
+                                        "precision": 11, "calendarmodel": "http://www.wikidata.org/entity/Q1985727"},
+                               "time", "time")
+    return {"type": "item", "id": qid, "labels": {"hu": {"language": "hu", "value": hu}}, "descriptions": {},
+            "aliases": {}, "claims": claims, "sitelinks": {}}
+
+
+def _dump(path, entities) -> Path:
+    path.write_text("[\n" + ",\n".join(json.dumps(e, ensure_ascii=False) for e in entities) + "\n]\n",
+                    encoding="utf-8")
+    return path
+
+
+def _gnd(path, gid: str, family: str, given: str, born: str | None = None) -> Path:
+    rec = {"id": f"https://d-nb.info/gnd/{gid}", "gndIdentifier": gid,
+           "type": ["Person", "AuthorityResource", "DifferentiatedPerson"], "preferredName": f"{family}, {given}",
+           "preferredNameEntityForThePerson": {"forename": [given], "surname": [family]}}
+    if born:
+        rec["dateOfBirth"] = [born]
+    path.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def _rows(db, pid=None):
+    with sqlite3.connect(db) as c:
+        if pid is None:
+            return c.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+        return c.execute("SELECT data, rev FROM person WHERE id = ?", (pid,)).fetchone()
+
+
+@pytest.mark.parametrize("one_file", [True, False])
+def test_record_that_fits_two_persons_is_a_conflict_and_writes_nothing(tmp_path, one_file):
+    """Two namesakes born the same year (two Wikidata items); a GND record with that name and year and no
+    shared id fits both: reported as a conflict with each, neither is changed, no third person is made."""
+    db = tmp_path / "db.sqlite3"
+    twins = [_entity("Q900000201", "Kovács János", 1910), _entity("Q900000202", "Kovács János", 1910)]
+    if one_file:  # in one batch too: the second item is no join of the first (each has its own item)
+        summary, store = run(db, _dump(tmp_path / "w.json", twins), source="wikidata")
+    else:
+        for n, e in enumerate(twins):
+            summary, store = run(db, _dump(tmp_path / f"w{n}.json", [e]), source="wikidata")
+    a, b = (store.person_by_external_id("wikidata", q) for q in ("Q900000201", "Q900000202"))
+    assert a and b and a != b
+    before = {pid: _rows(db, pid) for pid in (a, b)}
+    audits, persons = _rows(db), len(store.conn.execute("SELECT id FROM person").fetchall())
+    summary, store = run(db, _gnd(tmp_path / "g.jsonl", "900000301", "Kovács", "János", "1910-05-01"))
+    assert {(c["person"], c["field"]) for c in summary.conflicts} == {(a, "identity"), (b, "identity")}
+    assert all("2 persons fit the name and birth year" in c["upstream"] for c in summary.conflicts)
+    assert summary.added == summary.joined == summary.joined_by_name == summary.persons_written == 0
+    assert {pid: _rows(db, pid) for pid in (a, b)} == before and _rows(db) == audits
+    assert len(store.conn.execute("SELECT id FROM person").fetchall()) == persons
+    assert store.person_by_external_id("gnd", "900000301") is None
+    with sqlite3.connect(db) as c:
+        assert {r[0] for r in c.execute("SELECT person_id FROM import_conflict")} == {a, b}
+    again, _ = run(db, tmp_path / "g.jsonl")  # not remembered as imported: reported again, still not merged
+    assert len(again.conflicts) == 2 and again.persons_written == 0
+
+
+def test_no_birth_year_no_join_by_name(tmp_path):
+    """A record without a birth year and without a shared id is never joined by its name alone: namesakes
+    are common, and a wrong person is worse than a second one (the lookup then says two persons fit)."""
+    db = tmp_path / "db.sqlite3"
+    summary, store = run(db, _dump(tmp_path / "w.json", [_entity("Q900000201", "Kovács János", 1910)]),
+                         source="wikidata")
+    first = store.person_by_external_id("wikidata", "Q900000201")
+    before = _rows(db, first)
+    summary, store = run(db, _gnd(tmp_path / "g.jsonl", "900000302", "Kovács", "János"))
+    assert summary.added == 1 and summary.joined == summary.joined_by_name == 0
+    second = store.person_by_external_id("gnd", "900000302")
+    assert second != first and _rows(db, first) == before
+    assert "gnd" not in store.stored_person(first).ids
+    # nor a shipped person: Khrushchev without dates stays apart from khrushchev-nikita
+    summary, store = run(db, _gnd(tmp_path / "k.jsonl", "900000303", "Chruščëv", "Nikita Sergeevič"))
+    assert summary.added == 1 and summary.joined == 0
+    assert store.person_by_external_id("gnd", "900000303") != "khrushchev-nikita"
+    assert store.stored_person("khrushchev-nikita") is None  # the shipped person untouched
+    # and a dated record of the same name joins the dated person, not the undated one
+    summary, store = run(db, _gnd(tmp_path / "d.jsonl", "900000304", "Kovács", "János", "1910"))
+    assert summary.joined_by_name == 1 and store.person_by_external_id("gnd", "900000304") == first

@@ -123,3 +123,83 @@ def test_record_naming_two_persons_is_a_conflict_not_a_merge(tmp_path):
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == before
     assert "gnd" not in store.stored_person("zujovic-sreten").ids
+
+
+def _marc(cn, status="n", lccn=None, heading=None, dates=None, z=None, notes=()):
+    """One MARC 21 authority record: 001, 010 ($a, $z), 100 ($a, $d), 682 ($i, $a, $0 ...)."""
+    import pymarc
+
+    rec = pymarc.Record(force_utf8=True, leader=f"00000{status}z  a2200000n  4500")
+    rec.add_field(pymarc.Field(tag="001", data=cn))
+    if lccn:
+        subs = [pymarc.Subfield("a", lccn)] + ([pymarc.Subfield("z", z)] if z else [])
+        rec.add_field(pymarc.Field(tag="010", indicators=pymarc.Indicators(" ", " "), subfields=subs))
+    if heading:
+        subs = [pymarc.Subfield("a", heading)] + ([pymarc.Subfield("d", dates)] if dates else [])
+        rec.add_field(pymarc.Field(tag="100", indicators=pymarc.Indicators("1", " "), subfields=subs))
+    for note in notes:
+        rec.add_field(pymarc.Field(tag="682", indicators=pymarc.Indicators(" ", " "),
+                                   subfields=[pymarc.Subfield(c, v) for c, v in note]))
+    return rec.as_marc()
+
+
+REPLACED_BY_99 = [("i", "This heading has been removed because it is a duplicate of:"),
+                  ("a", "Nagy, Ferenc, 1903-1979"), ("0", "(DLC)n  90000099"),
+                  ("i", ", which has been added to the file.")]
+
+
+def test_replaced_record_merges_into_its_replacement(tmp_path):
+    """Leader/05 x with 682 $0: the person of the deleted record is merged into the replacement's person
+    (a local redirect), not left beside it as a duplicate."""
+    db = tmp_path / "db.sqlite3"
+    run(db, FIX / "marc" / "authorities.mrc")
+    path = tmp_path / "new.mrc"
+    path.write_bytes(_marc("oca09000099", lccn="n  90000099", heading="Nagy, Ferenc,", dates="1903-1979"))
+    summary, store = run(db, path)
+    assert summary.added == 1  # the old person has another LCCN: a namesake, not joined by name
+    old, new = store.person_by_external_id("lcnaf", "n90000001"), store.person_by_external_id("lcnaf", "n90000099")
+    assert old != new
+    path.write_bytes(_marc("oca09000001", status="x", lccn="n  90000001", notes=[REPLACED_BY_99]))
+    summary, store = run(db, path)
+    assert summary.redirects == 1 and summary.added == 0 and not summary.conflicts
+    assert store.stored_person(old) is None  # merged away
+    kept = store.stored_person(new)
+    assert kept.ids["lcnaf"] == "n90000099" and kept.ids["wikidata"] == "Q900000102"  # the old one's ids moved
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT to_id FROM redirect WHERE from_id = ?", (old,)).fetchone() == (new,)
+    again, _ = run(db, path)
+    assert again.unchanged == 1 and again.batches == 0
+
+
+def test_replaced_record_before_its_replacement_hands_over_the_id(tmp_path):
+    """The deleted record first: its person takes the replacement's LCCN, and the replacement joins it."""
+    db = tmp_path / "db.sqlite3"
+    run(db, FIX / "marc" / "authorities.mrc")
+    pid = Store(db).person_by_external_id("lcnaf", "n90000001")
+    path = tmp_path / "both.mrc"
+    path.write_bytes(_marc("oca09000001", status="x", lccn="n  90000001", notes=[REPLACED_BY_99])
+                     + _marc("oca09000099", lccn="n  90000099", heading="Nagy, Ferenc,", dates="1903-1979"))
+    summary, store = run(db, path)
+    assert summary.redirects == 1 and summary.added == 0 and summary.joined == 1
+    assert store.person_by_external_id("lcnaf", "n90000099") == pid
+    assert store.person_by_external_id("lcnaf", "n90000001") is None
+
+
+def test_deleted_record_without_replacement_is_reported_with_its_682(tmp_path):
+    """Leader/05 d without a replacement (or s, a split into two): reported with the 682 text, kept."""
+    db = tmp_path / "db.sqlite3"
+    run(db, FIX / "marc" / "authorities.mrc")
+    split = [("i", "This heading has been split into:"), ("a", "Nagy, Ferenc, 1903-1979"), ("0", "n  90000098"),
+             ("a", "Nagy, Ferenc, 1904-1980"), ("0", "n  90000097")]
+    path = tmp_path / "gone.mrc"
+    path.write_bytes(_marc("oca09000001", status="d", lccn="n  90000001",
+                           notes=[[("i", "Record deleted: not a personal name.")]])
+                     + _marc("oca09000002", status="s", lccn="n  90000002", notes=[split]))
+    summary, store = run(db, path)
+    assert summary.deleted == 2 and summary.redirects == 0
+    why = {c["person"]: c["upstream"] for c in summary.conflicts}
+    nagy, zuj = store.person_by_external_id("lcnaf", "n90000001"), store.person_by_external_id("lcnaf", "n90000002")
+    assert why[nagy] == "deleted upstream: Record deleted: not a personal name."
+    assert why[zuj] == ("deleted upstream: This heading has been split into: Nagy, Ferenc, 1903-1979 "
+                        "Nagy, Ferenc, 1904-1980")
+    assert store.stored_person(nagy) is not None and store.stored_person(zuj) is not None

@@ -78,7 +78,7 @@ def _mapped(rec: pymarc.Record, pos: str, skipped: dict) -> Iterator[Record | Re
         return
     status = str(rec.leader)[5] if len(str(rec.leader)) > 5 else "n"
     if status in "dsx":  # deleted, deleted as split, deleted as replaced
-        yield Record("marc", rid, pos, status="deleted")
+        yield _deleted(rec, rid, pos, status, lccn)
         return
     heading = rec.get("100")
     if heading is None:
@@ -119,6 +119,28 @@ def _mapped(rec: pymarc.Record, pos: str, skipped: dict) -> Iterator[Record | Re
         fam, giv = _name(f)
         r.add_variant(_display(fam, giv, r.order), f"400{cite}"[:200])
     yield r
+
+
+def _deleted(rec: pymarc.Record, rid: str, pos: str, status: str, lccn) -> Record:
+    """A deleted record: its 682 (deleted heading information) explains it; one replacement named in 682 $0
+    (leader/05 `x`, or `d` for a duplicate) makes it a redirect to that LCCN; a split (`s`) or a deletion
+    without one replacement is reported."""
+    r = Record("marc", rid, pos, status="deleted")
+    if lccn is not None:
+        r.add_id("lcnaf", lccn.get("a", ""))
+    notes, targets = [], []
+    for f in rec.get_fields("682"):
+        notes.append(clean(" ".join(sf.value.strip() for sf in f.subfields if sf.code in ("i", "a"))))
+        for z in f.get_subfields("0"):
+            value = re.sub(r"^\([^)]*\)", "", z.strip()).rstrip("/").rsplit("/", 1)[-1].replace(" ", "")
+            probe = Record("marc", rid)
+            probe.add_id("lcnaf", value)
+            if probe.ids:
+                targets.append(probe.ids["lcnaf"])
+    r.description = "; ".join(n for n in notes if n)
+    if status in "dx" and len(set(targets)) == 1 and targets[0] != r.ids.get("lcnaf"):
+        r.status, r.redirect_to = "redirect", targets[0]
+    return r
 
 
 def _name(f: pymarc.Field) -> tuple[str, str]:

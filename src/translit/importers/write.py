@@ -37,7 +37,7 @@ SCHEMA = (
 )
 NAME_FIELDS = ("native", "family", "given", "patronymic")
 FIELDS = ("native", "lang", "family", "given", "patronymic", "order", "gender", "born", "died", "description")
-ID_OF_SOURCE = {"wikidata": "wikidata", "gnd": "gnd"}
+ID_OF_SOURCE = {"wikidata": "wikidata", "gnd": "gnd", "marc": "lcnaf"}  # the id a redirect names
 
 
 class Importer:
@@ -143,14 +143,17 @@ class Importer:
     def _apply(self, conn, r: Record, digest: str) -> None:
         prev = conn.execute("SELECT person_id, created, data FROM import_record WHERE source = ? AND record_id = ?",
                             (self.source, r.record_id)).fetchone()
-        if r.status == "deleted":
+        if r.status == "deleted":  # reported, never silently applied
             self.summary.deleted += 1
-            if prev:
-                self._conflict(conn, r, prev[0], "record", "imported", "deleted upstream")
-            self._remember(conn, r, prev[0] if prev else "", digest, bool(prev and prev[1]), {})
+            pid = prev[0] if prev else next(iter(sorted({self._holder(conn, a, v) for a, v in r.ids.items()}
+                                                        - {None})), None)
+            if pid:
+                why = f"deleted upstream: {r.description}" if r.description else "deleted upstream"
+                self._conflict(conn, r, pid, "record", "imported", why)
+            self._remember(conn, r, pid or "", digest, bool(prev and prev[1]), {})
             return
-        if r.status == "redirect":
-            self._redirect(conn, r)
+        if r.status == "redirect":  # an upstream merge or replacement
+            self._redirect(conn, r, prev[0] if prev else None)
             self._remember(conn, r, prev[0] if prev else "", digest, False, {})
             return
         holders = {self._holder(conn, a, v) for a, v in r.ids.items()} - {None}
@@ -245,10 +248,13 @@ class Importer:
         data["ids"] = ids
         return Person.from_dict(data, origin="store")
 
-    def _redirect(self, conn, r: Record) -> None:
-        """An upstream merge: the person of the old id takes the new one, or is merged into its holder."""
+    def _redirect(self, conn, r: Record, before: str | None = None) -> None:
+        """An upstream merge (a Wikidata redirect, a MARC record deleted as replaced): the person of the old
+        id (or the one this record made before) takes the new one, or is merged into its holder."""
         auth = ID_OF_SOURCE.get(self.source, self.source)
-        src, dst = self._holder(conn, auth, r.record_id), self._holder(conn, auth, r.redirect_to)
+        src = self._holder(conn, auth, r.ids.get(auth, r.record_id)) or (
+            before if before and self._person(conn, before) is not None else None)
+        dst = self._holder(conn, auth, r.redirect_to)
         self.summary.redirects += 1
         if src is None or src == dst:
             return
