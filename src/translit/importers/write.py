@@ -6,6 +6,7 @@ year (never two: two candidates are a conflict); failing that, it makes a new pe
 record (same digest as last time) is skipped without a write; a second source never renames a person (its
 name becomes a variant); a field an editor changed since the import that made the person is kept and the
 upstream change is reported as a conflict (and kept in the import_conflict table for review).
+Speed: a batch's records that meet nothing known are written together (bulk.Batch, the same rows).
 """
 
 from __future__ import annotations
