@@ -91,7 +91,7 @@ def test_dev_set_identification_names_the_practice():
     ("Nagyezsda", "Надежда", "ru-hu"),
     ("Elʹt͡sin", "Ельцин", "ru-alalc"),
     ("Breshnew", "Брежнев", "ru-de"),
-    ("Czernyszewskij", "Чернышевский", "ru-pl"),
+    ("Czernyszewskij", "Чернышевский", "ru-pl-pwn"),
     ("Vjačeslav Michajlovič Molotov", "Вячеслав Михайлович Молотов", "ru-scholarly"),
 ])
 def test_published_forms_of_the_issue(latin, cyrillic, scheme):

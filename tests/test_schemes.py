@@ -15,7 +15,7 @@ SCHEMES = SchemeSet(ROOT / "tables" / "schemes")
 
 EXPECTED_IDS = {
     "ru-alalc", "ru-alalc-plain", "ru-bgn", "ru-iso9", "ru-scholarly", "ru-icao", "ru-wikipedia",
-    "ru-de", "ru-fr", "ru-hu", "ru-sh", "ru-pl", "ru-cs",
+    "ru-de", "ru-fr", "ru-hu", "ru-sh", "ru-pl", "ru-pl-pwn", "ru-cs",
     "sr-cyrl-latn", "sr-latn-cyrl", "hu-ru", "hu-sh", "sh-ru", "sh-hu",
 }
 

@@ -16,6 +16,7 @@ import hashlib
 import math
 import unicodedata
 from collections import defaultdict
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +26,7 @@ VARIANT_P = 0.08  # a published variant's probability beside the rule's spelling
 FOLDED_PENALTY = math.log(0.25)  # a piece written without its diacritics (Solowjow for Sołowjow)
 MIN_P = 0.0005
 # the ways a soft or hard sign and a tie bar reach us: one form each
-_LATIN_NORM = str.maketrans({"'": "ʹ", "’": "ʹ", "ʼ": "ʹ", "′": "ʹ", "ʹ": "ʹ", "\u02bb": "ʹ",
+_LATIN_NORM = str.maketrans({"'": "ʹ", "’": "ʹ", "´": "ʹ", "ʼ": "ʹ", "′": "ʹ", "ʹ": "ʹ", "\u02bb": "ʹ",
                              "″": "ʺ", '"': "ʺ", "”": "ʺ", "\ufe20": "\u0361", "\ufe21": None, "\u0311": "\u0361"})
 _FOLD_EXTRA = str.maketrans({"ł": "l", "đ": "d", "ʹ": None, "ʺ": None, "ı": "i"})
 
@@ -158,12 +159,12 @@ class Channel:
         return math.log((self.seen.get((prev, span, lat), 0) + 2 * math.exp(base)) / (total + 2))
 
 
-_CHANNELS: dict[int, tuple[Scheme, frozenset, Channel]] = {}
+_CHANNELS: dict[int, tuple[Scheme, Collection[str], Channel]] = {}
 # the channel's cache files are named by this module's own text too: a change of the learning learns again
 _CODE = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
 
 
-def channel(scheme: Scheme, words: frozenset[str]) -> Channel:
+def channel(scheme: Scheme, words: Collection[str]) -> Channel:
     """The scheme's channel: once per process, from the cache directory when the scheme and the lexicon
     are those it was learnt from (the file is named by a digest of both), learnt from `words` otherwise."""
     held = _CHANNELS.get(id(scheme))
@@ -172,17 +173,19 @@ def channel(scheme: Scheme, words: frozenset[str]) -> Channel:
     return held[2]
 
 
-def _cached(scheme: Scheme, words: frozenset[str]) -> Channel:
+def _cached(scheme: Scheme, words: Collection[str]) -> Channel:
     from .namemodel import cache_dir, cached
 
+    # the lexicon by its size, first and last word (a `namemodel.Lexicon` knows them without a walk)
+    shape = getattr(words, "fingerprint", None) or (len(words), min(words, default=""), max(words, default=""))
     digest = hashlib.sha1(repr((_CODE, sorted(scheme.mapping.items()), scheme.rules, sorted(scheme.reverse.items()),
-                                len(words), min(words, default=""), max(words, default=""))).encode()).hexdigest()
+                                *shape)).encode()).hexdigest()
     path = cache_dir() / f"channel-{scheme.id}-{digest[:16]}.pickle"
     return cached(path, lambda: Channel(scheme, _sample(words)),
                   lambda found: isinstance(found, Channel) and found.scheme_id == scheme.id)
 
 
 @lru_cache(maxsize=4)
-def _sample(words: frozenset[str]) -> tuple[str, ...]:
+def _sample(words: Collection[str]) -> tuple[str, ...]:
     """Every third word of the lexicon in a fixed order: enough to see every rule at work, a third of the time."""
     return tuple(sorted(words))[::3]

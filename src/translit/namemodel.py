@@ -6,9 +6,13 @@ OpenCorpora dictionary of `pymorphy3` tags Name, Patr or Surn (about 45,000 word
 which the dictionary tags as adjectives only: Дзержинский, Троцкий). The model is an interpolated
 Witten-Bell character 5-gram model with word boundaries; reverse transliteration ranks its candidates
 with it (`reverse_search.py`). Reading the dictionary takes seconds, so the word list and the model are built
-once and kept in a pickle in the user's cache directory ($TRANSLIT_CACHE, else $XDG_CACHE_HOME/translit,
-else ~/.cache/translit), named by the dictionary's version and the model's; a cache that cannot be written
+once and kept in the user's cache directory ($TRANSLIT_CACHE, else $XDG_CACHE_HOME/translit, else
+~/.cache/translit), named by the dictionary's version and the model's; a cache that cannot be written
 (a read-only home) only means building once per process.
+
+The model is kept compact: its log probabilities (as whole millionths) and its word list are DAWGs
+(`dawg.IntDAWG`, `dawg.CompletionDAWG`: DAWG2, pymorphy3's own back-end), about 3 MB in memory where Python dicts
+and a frozenset of the same took about 55 MB; the cache file holds their bytes.
 """
 
 from __future__ import annotations
@@ -22,18 +26,54 @@ from functools import lru_cache
 from pathlib import Path
 
 ORDER = 5
-VERSION = 1  # of the model's form: a new version builds a new cache file
+VERSION = 2  # of the model's form: a new version builds a new cache file
 _NAME_TAGS = ("Name", "Patr", "Surn")
 _ADJ_ENDINGS = ("ский", "цкий", "ской", "ская", "цкая")
 BOS, EOS = "^", "$"
 
 
+SCALE = 1_000_000  # log probabilities are kept as whole millionths (-log P, so never negative)
+
+
+class Lexicon:
+    """The lexicon's words as a DAWG (`dawg.CompletionDAWG`): `in`, `len` and iteration (sorted) of a frozenset, in a tenth of its
+    memory."""
+
+    def __init__(self, words):
+        import dawg
+
+        self._dawg = dawg.CompletionDAWG(w for w in words if w)
+        self._len = sum(1 for _ in self._dawg.iterkeys())
+        keys = self._dawg.keys()
+        # what names it: the channels' cache files are keyed by it (`inverse._cached`)
+        self.fingerprint = (self._len, keys[0], keys[-1]) if keys else (0, "", "")
+
+    def __contains__(self, word) -> bool:
+        return isinstance(word, str) and bool(word) and word in self._dawg
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self):
+        return iter(self._dawg.iterkeys())
+
+    def __getstate__(self):
+        return {"dawg": self._dawg.tobytes(), "len": self._len, "fingerprint": self.fingerprint}
+
+    def __setstate__(self, state):
+        import dawg
+
+        self._dawg = dawg.CompletionDAWG().frombytes(state["dawg"])
+        self._len, self.fingerprint = state["len"], tuple(state["fingerprint"])
+
+
 class NameModel:
     """P(word) under a character n-gram model; `words` is the lexicon it was learnt from."""
 
-    def __init__(self, words: frozenset[str], order: int = ORDER):
+    def __init__(self, words, order: int = ORDER):
+        import dawg
+
         self.order = order
-        self.words = words
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         alphabet = set()
         for w in words:
@@ -46,16 +86,39 @@ class NameModel:
         self.uniform = -math.log(len(alphabet) + 1)
         # interpolated Witten-Bell: P(c|h) = (C(h,c) + T(h) P(c|h')) / (C(h) + T(h)), h' = h without its
         # first letter; stored as log P for the seen (h, c) and log T(h)/(C(h)+T(h)) for the unseen
-        self.prob: dict[str, float] = {}
-        self.back: dict[str, float] = {}
+        prob: dict[str, float] = {}
+        back: dict[str, float] = {}
         self._memo: dict[str, float] = {}
+        self._get_prob, self._get_back, self._root = prob.get, back.get, None
         for h in sorted(counts, key=len):
             cont = counts[h]
             total, types = sum(cont.values()), len(cont)
-            self.back[h] = math.log(types / (total + types))
+            back[h] = math.log(types / (total + types))
             for c, n in cont.items():
                 lower = math.exp(self._logp(h[1:], c)) if h else math.exp(self.uniform)
-                self.prob[h + c] = math.log((n + types * lower) / (total + types))
+                prob[h + c] = math.log((n + types * lower) / (total + types))
+        # the compact form: -log P in millionths; the empty history (no DAWG key) apart
+        self._prob = dawg.IntDAWG((k, round(-v * SCALE)) for k, v in prob.items())
+        self._root = back.pop("", None)
+        self._back = dawg.IntDAWG((k, round(-v * SCALE)) for k, v in back.items())
+        self.words = Lexicon(words)
+        self._bind()
+        self._memo.clear()
+
+    def _bind(self) -> None:
+        prob_get, back_get, root = self._prob.get, self._back.get, self._root
+
+        def get_prob(key: str) -> float | None:
+            v = prob_get(key)
+            return None if v is None else -v / SCALE
+
+        def get_back(h: str) -> float | None:
+            if not h:
+                return root
+            v = back_get(h)
+            return None if v is None else -v / SCALE
+
+        self._get_prob, self._get_back = get_prob, get_back
 
     def logp(self, h: str, c: str) -> float:
         """log P(c | h), h the preceding letters (at most order - 1 of them, BOS-padded at a word's start)."""
@@ -69,12 +132,12 @@ class NameModel:
 
     def _logp(self, h: str, c: str) -> float:
         acc = 0.0
-        prob, back = self.prob, self.back
+        prob, back = self._get_prob, self._get_back
         while True:
-            v = prob.get(h + c)
+            v = prob(h + c)
             if v is not None:
                 return acc + v
-            b = back.get(h)
+            b = back(h)
             if b is not None:
                 acc += b
             if not h:
@@ -82,10 +145,18 @@ class NameModel:
             h = h[1:]
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+        return {"order": self.order, "uniform": self.uniform, "root": self._root, "words": self.words,
+                "prob": self._prob.tobytes(), "back": self._back.tobytes()}
 
     def __setstate__(self, state):
-        self.__dict__.update(state, _memo={})
+        import dawg
+
+        self.order, self.uniform, self._root = state["order"], state["uniform"], state["root"]
+        self.words = state["words"]
+        self._prob = dawg.IntDAWG().frombytes(state["prob"])
+        self._back = dawg.IntDAWG().frombytes(state["back"])
+        self._memo = {}
+        self._bind()
 
     def score(self, word: str) -> float:
         """log P(word), word in lower case."""
@@ -101,9 +172,9 @@ class NameModel:
 
 def lexicon_words() -> frozenset[str]:
     """The names of the pymorphy3 dictionary (see the module's doc), in lower case with their ё."""
-    import pymorphy3
+    from .inflect import _morph
 
-    d = pymorphy3.MorphAnalyzer().dictionary
+    d = _morph().dictionary  # the process's one analyser
     wanted = set()
     for tag_id, tag in enumerate(d.gramtab):
         grams = set(str(tag).replace(" ", ",").split(","))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -188,35 +187,24 @@ class Scheme:
         return out
 
     def transliterate_many(self, texts: list[str]) -> list[str]:
-        """`[self.transliterate(t) for t in texts]` in one pass: the texts are joined by line breaks, which
-        rules do not look across, and the result is cut there again.  With context rules, the texts whose
-        capitals all start words (names) go through the case-sensitive engine in that one pass (a list of
-        names is mostly new words: the piece cache that running text pays back would not be); texts
-        holding a line break of their own, or capitals elsewhere, are transliterated one by one."""
+        """`[self.transliterate(t) for t in texts]` in one pass: the texts joined by line breaks (which no
+        rule looks or writes across) go through `transliterate` as one text, and the result is cut at the
+        line breaks again, a text that holds k line breaks of its own taking k + 1 of the lines.  A long
+        joined text takes the long-text path (`_long`: the rules' loop in C, the few words it is not for
+        cut out and sent through the general engine), a short one the path of a name."""
         texts = list(texts)
-        lines = [t for t in texts if "\n" not in t]
-        joined = "\n".join(lines)
-        if not unicodedata.is_normalized("NFC", joined):
-            lines = [unicodedata.normalize("NFC", t) for t in lines]
-            joined = "\n".join(lines)
-        engine = self._cased if self._compiled[1] is not None else None
-        alone: set[int] = set()  # lines the case-sensitive engine is not for
-        if engine is None:
-            rest = lines
-            out = self.transliterate(joined).split("\n") if lines else []
-        else:
-            if engine[2].search(joined):
-                starts = list(accumulate((len(t) + 1 for t in lines), initial=0))
-                alone = {bisect_right(starts, m.start()) - 1 for m in engine[2].finditer(joined)}
-            rest = [t for k, t in enumerate(lines) if k not in alone] if alone else lines
-            out = _cased_run(engine, "\n".join(rest)).split("\n") if rest else []
-        if len(out) != len(rest):  # cannot happen (no rule writes or removes a line break), but stay exact
-            out = [self.transliterate(t) for t in rest]
-        if not alone and len(lines) == len(texts):
-            return out  # the usual list: every text in the one pass
-        done = iter(out)
-        by_line = iter([self.transliterate(t) if k in alone else next(done) for k, t in enumerate(lines)])
-        return [self.transliterate(t) if "\n" in t else next(by_line) for t in texts]
+        if not texts:
+            return []
+        joined = "\n".join(texts)  # NFC of the joined text is the NFC of each text: a line break composes with nothing
+        lines = self.transliterate(joined).split("\n")
+        breaks = [t.count("\n") for t in texts] if len(lines) != len(texts) else None
+        if breaks is None:
+            return lines
+        if len(lines) != len(texts) + sum(breaks):  # cannot happen (no rule writes or removes a line break)
+            return [self.transliterate(t) for t in texts]
+        ends = accumulate(b + 1 for b in breaks)
+        starts = accumulate((b + 1 for b in breaks), initial=0)
+        return ["\n".join(lines[a:b]) for a, b in zip(starts, ends, strict=False)]
 
     def _long(self, text: str) -> str:
         """A long text: through the rules' loop in C with the words it is not for cut out (`longtext`),
