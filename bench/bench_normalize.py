@@ -21,8 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_lookup import synth_persons
-
 EN = ("the of and to in a that was he for it with as his on be at by had not are but from or have an they which "
       "one you were her all she there would their we him been has when who will more no if out so said what up its "
       "about into than them can only other new some could time these two may then do first any my now such like "
@@ -33,6 +31,44 @@ EN = ("the of and to in a that was he for it with as his on be at by had not are
       "telegram minister secretary party committee Presidium Budapest Belgrade Moscow November October Soviet "
       "Yugoslav Hungarian The In On After When However").split()
 PERSONS_PER_VARIANT = 1 / 2.6  # measured: a synthetic person yields about 2.6 index keys
+RU_GIVEN = "Иван Пётр Сергей Николай Алексей Михаил Юрий Андрей Дмитрий Владимир Анна Мария Ольга Нина".split()
+RU_FAMILY_ROOTS = "Иван Петр Сидор Кузнец Смирн Соколов Лебед Козл Новик Морозов Волк Зайц Павл Семён Голуб Виноград "\
+                  "Богдан Воробь Фёдор Михайл Беляк Тарас Комар Орл Киселёв Макар Андре Ковал Гусь Титов".split()
+HU_GIVEN = "János István László József Ferenc Béla Zoltán Sándor Imre Gyula Mária Erzsébet Katalin".split()
+HU_FAMILY = "Kovács Szabó Tóth Horváth Varga Kiss Molnár Németh Farkas Balogh Papp Takács Juhász Lakatos Mészáros "\
+            "Oláh Simon Rácz Fekete Szilágyi Török Fehér Balázs Gál Kis Szűcs Kocsis Orsós Pintér Fodor".split()
+SH_GIVEN = "Milan Dragan Zoran Goran Nikola Marko Stevan Petar Jovan Ana Milica Jelena Vesna".split()
+SH_FAMILY = "Petrović Jovanović Nikolić Marković Đorđević Stojanović Ilić Stanković Pavlović Milošević Kovačević "\
+            "Babić Knežević Lukić Popović Savić Tomić Vuković Mitrović Živković Šarić Čolić".split()
+SYL = "ba be bo ra ri ko ka ma mi no ne la lo ta to va vi sa se da do ga go za zo".split()
+
+
+def synth_persons(n: int, seed: int = 3) -> list[str]:
+    """N persons in the tables' TOML, each family name its own (the corpus of the figures since issue 5:
+    every variant belongs to one person; bench/synth_authority.py makes the namesake-rich authority)."""
+    rng = random.Random(seed)
+    out = []
+    cyr = str.maketrans("abdegiklmnorstvz", "абдегиклмнорствз")
+    for i in range(n):
+        kind = i % 3
+        tail = "".join(rng.choices(SYL, k=2))
+        if kind == 0:
+            fam = rng.choice(RU_FAMILY_ROOTS) + tail.translate(cyr) + "ов"
+            given = rng.choice(RU_GIVEN)
+            native, lang, order = f"{given} {fam}", "ru", "given-family"
+        elif kind == 1:
+            fam = rng.choice(HU_FAMILY) + tail
+            given = rng.choice(HU_GIVEN)
+            native, lang, order = f"{fam} {given}", "hu", "family-given"
+        else:
+            fam = rng.choice(SH_FAMILY)[:-3] + tail + "ić"
+            given = rng.choice(SH_GIVEN)
+            native, lang, order = f"{given} {fam}", "sr", "given-family"
+        out.append(
+            f'[[person]]\nid = "p{i}"\nnative = "{native}"\nlang = "{lang}"\nfamily = "{fam}"\ngiven = "{given}"\n'
+            f'order = "{order}"\n'
+        )
+    return out
 
 
 def make_tables(n_variants: int, root: Path) -> Path:
