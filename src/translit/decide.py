@@ -125,6 +125,7 @@ class Decision:
     ordinary: bool = False  # the query is an ordinary word (a month, an everyday given name as a by-name)
     tied: bool = False  # others fit about as well (or the document set some aside): the document may decide
     between: list[str] = field(default_factory=list)  # an ambiguous answer's persons, if not all the tied
+    ranking: list[Match] = field(default_factory=list)  # the ranking decided on, unchanged (for a re-decision)
 
     @property
     def needs_context(self) -> bool:
@@ -300,6 +301,11 @@ class Decider:
         normalizer) is not changed: reasons are added to copies."""
         if matches is None:
             matches = self.rank(words)
+        decision = self._decide(words, context, matches)
+        decision.ranking = matches
+        return decision
+
+    def _decide(self, words, context, matches: list[Match]) -> Decision:
         threshold = self.lookup.threshold
         if len(matches) == 1 and context is None:  # the usual case, the rules below in short
             top = matches[0]

@@ -285,9 +285,11 @@ class Lookup:
         """The confident answer for already folded words, or None (`decide_words` says why not)."""
         return self.decide_words(words, style=style).best
 
-    def decide_words(self, words: list[tuple[str, bool]], style: str = "en", context=None) -> Decision:
-        """The decision for already folded words (used by the normalizer, with the document's evidence)."""
-        decision = self.decider.decide(words, context)
+    def decide_words(self, words: list[tuple[str, bool]], style: str = "en", context=None,
+                     matches=None) -> Decision:
+        """The decision for already folded words (used by the normalizer, with the document's evidence;
+        `matches`: the ranking of these words from an earlier decision, not computed again)."""
+        decision = self.decider.decide(words, context, matches)
         if decision.best is not None:
             decision.best.canonical = partial(self.authority.canonical, decision.best.person, style)
         return decision

@@ -396,7 +396,8 @@ class Normalizer(NamesakeChecks):
             facts = entry[1]
             if decision is not None and (decision.needs_context or (res is not None and res.pid in self._ctx.others)):
                 # the document decides: persons named so far, surnames given to others, its years
-                decided = self.lookup.decide_words(list(flat), style=self.style, context=self._ctx)
+                decided = self.lookup.decide_words(list(flat), style=self.style, context=self._ctx,
+                                                   matches=decision.ranking)
                 if decided.ambiguous:
                     return self._take_ambiguous(toks[i].start, toks[end - 1].end, decided, text, mentions, end)
                 defer = (decided.common and decided.best is None and res is not None
