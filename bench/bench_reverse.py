@@ -94,7 +94,7 @@ def main() -> None:
         warm = time.perf_counter() - t
     print("### Setup")
     print(f"- name model from the dictionary: {model_s:.1f} s ({len(r.model.words):,} words, "
-          f"{len(r.model.prob):,} n-grams)")
+          f"{r.model.n_grams:,} n-grams)")
     print(f"- first reverser with an empty cache (model and {len(r.channels)} channels built and written): {first:.1f} s")
     print(f"- a new process's reverser from the cache: {warm:.2f} s")
 

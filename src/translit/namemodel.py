@@ -99,6 +99,7 @@ class NameModel:
                 prob[h + c] = math.log((n + types * lower) / (total + types))
         # the compact form: -log P in millionths; the empty history (no DAWG key) apart
         self._prob = dawg.IntDAWG((k, round(-v * SCALE)) for k, v in prob.items())
+        self.n_grams = len(prob)  # how many character n-grams the model holds
         self._root = back.pop("", None)
         self._back = dawg.IntDAWG((k, round(-v * SCALE)) for k, v in back.items())
         self.words = Lexicon(words)
@@ -146,7 +147,7 @@ class NameModel:
 
     def __getstate__(self):
         return {"order": self.order, "uniform": self.uniform, "root": self._root, "words": self.words,
-                "prob": self._prob.tobytes(), "back": self._back.tobytes()}
+                "prob": self._prob.tobytes(), "back": self._back.tobytes(), "n_grams": self.n_grams}
 
     def __setstate__(self, state):
         import dawg
@@ -155,6 +156,7 @@ class NameModel:
         self.words = state["words"]
         self._prob = dawg.IntDAWG().frombytes(state["prob"])
         self._back = dawg.IntDAWG().frombytes(state["back"])
+        self.n_grams = state.get("n_grams", 0)
         self._memo = {}
         self._bind()
 
