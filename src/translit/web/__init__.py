@@ -114,7 +114,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         )
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "DENY")
+        if not g.get("embeddable"):  # the reconciliation preview is framed by OpenRefine (its own CSP)
+            resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         if request.path.startswith("/reconcile"):
             resp.headers.setdefault("Access-Control-Allow-Origin", "*")

@@ -189,4 +189,5 @@ def person_delete(pid):
 def openapi():
     from .openapi import spec
 
-    return jsonify(spec(request.host_url.rstrip("/")))
+    # the configured public address (TRANSLIT_PUBLIC_URL), never the Host header a client sets
+    return jsonify(spec(current_app.config.get("PUBLIC_URL") or ""))

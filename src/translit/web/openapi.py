@@ -51,7 +51,17 @@ def _style_param():
     return {"name": "style", "in": "query", "required": False, "schema": {"type": "string", "enum": list(STYLES)}}
 
 
+def _q(name, required=False):
+    return {"name": name, "in": "query", "required": required, "schema": {"type": "string"}}
+
+
+def _suggest(summary):
+    return {"get": {"summary": summary, "parameters": [_q("prefix"), _q("cursor"), _q("limit"), _q("callback")],
+                    "responses": {**_ok({"type": "object"}), **_err(400)}}}
+
+
 def spec(server: str = "") -> dict:
+    """The document; `server` is the configured public address (TRANSLIT_PUBLIC_URL), "" for relative."""
     bearer = [{"token": []}]
     return {
         "openapi": "3.0.3",
@@ -119,10 +129,31 @@ def spec(server: str = "") -> dict:
                            "responses": {"204": {"description": "deleted"}, **_err(401, 403, 404)}},
             },
             "/reconcile": {
-                "get": {"summary": "W3C reconciliation service manifest, or queries in ?queries=",
-                        "responses": _ok({"type": "object"})},
-                "post": {"summary": "W3C reconciliation batch queries (form field queries=JSON)",
-                         "responses": {**_ok({"type": "object"}), **_err(400)}},
+                "get": {"summary": "W3C reconciliation service manifest, or queries in ?queries= / ?extend= "
+                                   "(JSONP with ?callback=)",
+                        "parameters": [_q("queries"), _q("extend"), _q("callback")],
+                        "responses": {**_ok({"type": "object"}), **_err(400, 413, 422)}},
+                "post": {"summary": "W3C reconciliation batch queries (form field queries=JSON) or data "
+                                    "extension (form field extend=JSON)",
+                         "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                             "type": "object", "properties": {"queries": {"type": "string"},
+                                                              "extend": {"type": "string"}}}}}},
+                         "responses": {**_ok({"type": "object"}), **_err(400, 413, 422)}},
             },
+            "/reconcile/propose_properties": {"get": {
+                "summary": "Properties for data extension", "parameters": [_q("type"), _q("limit"), _q("callback")],
+                "responses": _ok({"type": "object"})}},
+            "/reconcile/suggest/entity": _suggest("Persons for a typed prefix"),
+            "/reconcile/suggest/property": _suggest("Properties for a typed prefix"),
+            "/reconcile/suggest/type": _suggest("Types for a typed prefix"),
+            "/reconcile/flyout/entity": {"get": {"summary": "A person's flyout (HTML in JSON)",
+                                                 "parameters": [_q("id", True), _q("callback")],
+                                                 "responses": {**_ok({"type": "object"}), **_err(404)}}},
+            "/reconcile/flyout/property": {"get": {"summary": "A property's flyout (HTML in JSON)",
+                                                   "parameters": [_q("id", True), _q("callback")],
+                                                   "responses": {**_ok({"type": "object"}), **_err(404)}}},
+            "/reconcile/preview": {"get": {"summary": "A person's preview page (HTML) for OpenRefine's frame",
+                                           "parameters": [_q("id", True)],
+                                           "responses": {"200": {"description": "an HTML page"}, **_err(404)}}},
         },
     }
